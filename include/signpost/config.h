@@ -1,0 +1,120 @@
+/*
+ * The daemon's configuration: one INI file, one flat struct.
+ *
+ * Every key is described once, in a table in config.c, with its type, limits
+ * and default; defaults are applied by running the default text through the
+ * same parser as the file, so a default can never be invalid.  A wrong
+ * section, key or value stops start-up with "FILE:LINE: [section] key: why".
+ * Strings live in fixed arrays inside the struct, so an sg_config owns no
+ * heap memory and needs no free.
+ */
+#ifndef SIGNPOST_CONFIG_H
+#define SIGNPOST_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "signpost/result.h"
+
+#define SG_CFG_STR 128
+#define SG_CFG_PATH 256
+#define SG_CFG_LONG 512
+#define SG_MAX_REMINDERS 8
+
+typedef struct {
+    /* [clinic] */
+    char clinic_name[SG_CFG_STR];
+    char clinic_phone[SG_CFG_STR];
+    char clinic_timezone[SG_CFG_STR];
+    /* [kiosk] */
+    char kiosk_listen[SG_CFG_STR];
+    char kiosk_id[SG_CFG_STR];
+    char kiosk_languages[SG_CFG_STR]; /* comma-separated language codes */
+    double kiosk_latitude, kiosk_longitude; /* NAN when not set */
+    int idle_warning_s, idle_reset_s;
+    int token_ttl_s;
+    int max_connections;
+    int max_body_kb;
+    int request_timeout_s;
+    int threads;
+    /* [staff] */
+    char staff_listen[SG_CFG_STR];
+    char staff_tls_cert[SG_CFG_PATH], staff_tls_key[SG_CFG_PATH];
+    int session_idle_min;
+    /* [store] */
+    char store_dir[SG_CFG_PATH];
+    int retention_days;
+    /* [paths] */
+    char data_dir[SG_CFG_PATH];
+    char ui_dir[SG_CFG_PATH];
+    /* [screening] */
+    char instrument[SG_CFG_PATH];
+    int safety_threshold;
+    /* [directory] */
+    char directory_import[SG_CFG_PATH];
+    char directory_sync_url[SG_CFG_LONG];
+    char domain_map[SG_CFG_PATH];
+    int results_per_domain;
+    double radius_km; /* 0: no limit */
+    int stale_days;
+    /* [printer] */
+    char printer_transport[SG_CFG_STR], printer_profile[SG_CFG_STR];
+    char printer_device[SG_CFG_PATH], printer_flow[SG_CFG_STR];
+    char printer_host[SG_CFG_STR], printer_path[SG_CFG_PATH];
+    int printer_baud, printer_port;
+    /* [receipt] */
+    char receipt_qr_url[SG_CFG_LONG], receipt_footer[SG_CFG_LONG];
+    /* [sms] */
+    char sms_gateway[SG_CFG_STR], sms_from[SG_CFG_STR];
+    char sms_reminders[SG_CFG_STR], sms_quiet_hours[SG_CFG_STR];
+    int sms_max_per_day, sms_max_per_week;
+    /* [sms.twilio] */
+    char twilio_account_sid[SG_CFG_STR], twilio_auth_token_file[SG_CFG_PATH];
+    char twilio_messaging_service_sid[SG_CFG_STR], twilio_base_url[SG_CFG_LONG];
+    /* [sms.kannel] */
+    char kannel_url[SG_CFG_LONG], kannel_username[SG_CFG_STR];
+    char kannel_password_file[SG_CFG_PATH];
+    /* [sms.http] */
+    char http_url[SG_CFG_LONG], http_method[SG_CFG_STR], http_body[SG_CFG_LONG];
+    char http_headers[SG_CFG_LONG], http_success[SG_CFG_STR];
+    /* [log] */
+    char log_level[SG_CFG_STR];
+
+    /* Not keys: where the values came from. */
+    char source[SG_CFG_PATH]; /* the file read, or "" for demo defaults */
+    int demo;                 /* 1 when no file was read */
+} sg_config;
+
+/* Fills cfg with the documented defaults of every key. */
+void config_defaults(sg_config *cfg);
+
+/*
+ * Reads path over the defaults already in cfg.  On failure err holds
+ * "path:line: [section] key: reason" and cfg may be partly updated.
+ */
+sg_rc config_load(sg_config *cfg, const char *path, char *err, size_t errlen);
+
+/*
+ * Sets one key as if it appeared in the file ("kiosk", "listen", "1.2.3.4:0");
+ * used for command-line overrides.  Same validation as the file.
+ */
+sg_rc config_set(sg_config *cfg, const char *section, const char *key,
+                 const char *value, char *err, size_t errlen);
+
+/*
+ * Checks rules that involve more than one key and resolves the data and UI
+ * directories when they were left empty.
+ */
+sg_rc config_finish(sg_config *cfg, char *err, size_t errlen);
+
+/*
+ * The INI reader takes lines of at most SG_INI_MAX_LINE characters; longer
+ * values continue on indented lines.  Checks f (rewound afterwards) so that
+ * an over-long line gets a clear message instead of a bare parse error.
+ */
+#define SG_INI_MAX_LINE 199
+sg_rc ini_check_lines(FILE *f, const char *path, char *err, size_t errlen);
+
+/* Splits an "ADDR:PORT" listen value; addr must hold 64 bytes. */
+sg_rc config_split_listen(const char *listen, char *addr, size_t addrlen, int *port);
+
+#endif

@@ -1,0 +1,19 @@
+/*
+ * The kiosk HTTP listener (libmicrohttpd): static files from kiosk-ui/ and
+ * the kiosk API v1.  Connection count, request body size and idle time are
+ * all capped from the configuration.  http_stop() stops accepting, lets the
+ * requests in flight finish (bounded wait) and then shuts the daemon down.
+ */
+#ifndef SIGNPOST_HTTP_H
+#define SIGNPOST_HTTP_H
+
+#include "signpost/app.h"
+#include "signpost/result.h"
+
+typedef struct sg_http sg_http;
+
+/* Starts listening on cfg->kiosk_listen; *port gets the port actually bound. */
+sg_rc http_start(sg_app *app, sg_http **out, int *port, char *err, size_t errlen);
+void http_stop(sg_http *h);
+
+#endif

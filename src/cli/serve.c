@@ -1,0 +1,104 @@
+/*
+ * `signpost serve`: load everything, listen, and wait for SIGTERM or SIGINT.
+ * The signals are blocked in every thread and taken synchronously by the
+ * main thread with sigwait(), so shutdown runs in ordinary code: stop
+ * accepting, finish the requests in flight, close the store.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "signpost/app.h"
+#include "signpost/cli.h"
+#include "signpost/http.h"
+#include "signpost/log.h"
+
+static void serve_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: signpost serve [--config FILE] [--listen ADDR:PORT] [--state-dir DIR]\n"
+            "\n"
+            "Runs the kiosk daemon.  Without --config, reads /etc/signpost/signpost.conf\n"
+            "if it exists, or else runs the demo: bundled directory, simulated printer\n"
+            "and SMS, state in $XDG_STATE_HOME/signpost or ./var.\n"
+            "  --config FILE       the INI configuration file\n"
+            "  --listen ADDR:PORT  kiosk listener ([kiosk] listen); port 0 picks a free port\n"
+            "  --state-dir DIR     where the database lives ([store] dir)\n");
+}
+
+static int run(const sg_config *cfg)
+{
+    char err[512], addr[64];
+    sg_app *app = NULL;
+    sg_http *http = NULL;
+    sigset_t stop;
+    int sig = 0, port = 0, bind_port;
+
+    if (app_open(cfg, &app, err, sizeof err)) {
+        sg_error("%s", err);
+        return SG_EXIT_FAIL;
+    }
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL); /* before any thread starts */
+    if (http_start(app, &http, &port, err, sizeof err)) {
+        sg_error("%s", err);
+        app_close(app);
+        return SG_EXIT_FAIL;
+    }
+    config_split_listen(cfg->kiosk_listen, addr, sizeof addr, &bind_port);
+    sg_info("signpost %s: %s; state in %s", SIGNPOST_VERSION,
+            cfg->demo ? "demo defaults" : cfg->source, cfg->store_dir);
+    sg_info("kiosk listening on http://%s:%d/", addr, port);
+    sigwait(&stop, &sig);
+    sg_info("%s received: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    http_stop(http);
+    app_close(app);
+    sg_info("stopped");
+    return SG_EXIT_OK;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"listen", required_argument, NULL, 'l'},
+        {"state-dir", required_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *config = NULL, *listen = NULL, *state = NULL;
+    sg_config *cfg;
+    int c, rc;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "c:l:s:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': config = optarg; break;
+        case 'l': listen = optarg; break;
+        case 's': state = optarg; break;
+        case 'h': serve_usage(stdout); return SG_EXIT_OK;
+        default: serve_usage(stderr); return SG_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "signpost serve: unexpected argument \"%s\"\n", argv[optind]);
+        return SG_EXIT_USAGE;
+    }
+    cfg = malloc(sizeof *cfg); /* large: keep it off the stack */
+    if (!cfg)
+        return SG_EXIT_FAIL;
+    rc = cli_load_config(cfg, config, state, listen);
+    if (rc == SG_EXIT_OK) {
+        setenv("TZ", cfg->clinic_timezone, 1);
+        tzset();
+        signal(SIGPIPE, SIG_IGN);
+        rc = run(cfg);
+    }
+    free(cfg);
+    return rc;
+}

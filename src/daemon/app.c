@@ -1,0 +1,134 @@
+/*
+ * Assembling the daemon's shared state (see app.h).  Everything that can be
+ * wrong with the installation is checked here, before the listener opens:
+ * a malformed instrument, a language the instrument lacks, an unreadable
+ * domain map or directory, a store that cannot be opened or migrated.
+ */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "signpost/app.h"
+#include "signpost/log.h"
+
+static sg_rc load_instrument(sg_app *app, char *err, size_t errlen)
+{
+    const sg_config *cfg = app->cfg;
+    char path[SG_CFG_PATH * 2 + 32];
+
+    /* A bare name means a bundled instrument; anything with a slash is a path. */
+    if (strchr(cfg->instrument, '/'))
+        snprintf(path, sizeof path, "%s", cfg->instrument);
+    else
+        snprintf(path, sizeof path, "%s/instruments/%s.json", cfg->data_dir, cfg->instrument);
+    return instrument_load(path, &app->inst, err, errlen);
+}
+
+static sg_rc check_languages(const sg_app *app, char *err, size_t errlen)
+{
+    char list[SG_CFG_STR];
+    char *save = NULL;
+
+    snprintf(list, sizeof list, "%s", app->cfg->kiosk_languages);
+    for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+        if (instrument_lang(app->inst, tok) < 0) {
+            snprintf(err, errlen, "[kiosk] languages: instrument %s has no \"%s\" text",
+                     app->inst->id, tok);
+            return SG_EINVAL;
+        }
+    return SG_OK;
+}
+
+static sg_rc load_directory(sg_app *app, char *err, size_t errlen)
+{
+    size_t skipped = 0;
+    char why[256] = "";
+    sg_rc rc;
+
+    if (!app->cfg->directory_import[0]) {
+        app->dir = calloc(1, sizeof *app->dir);
+        sg_warn("no [directory] import set: the kiosk will show no resources");
+        return app->dir ? SG_OK : SG_ENOMEM;
+    }
+    rc = directory_load_csv(app->cfg->directory_import, &app->dir, &skipped, why, sizeof why);
+    if (rc) {
+        snprintf(err, errlen, "[directory] import: %s", why);
+        return rc;
+    }
+    sg_info("directory: %zu services loaded from %s", app->dir->nservices,
+            app->cfg->directory_import);
+    if (skipped)
+        sg_warn("directory: %zu rows skipped; first: %s", skipped, why);
+    return SG_OK;
+}
+
+static char *kiosk_json(const sg_app *app)
+{
+    const sg_config *cfg = app->cfg;
+    json_t *langs = json_array(), *o;
+    char list[SG_CFG_STR], *save = NULL, *s;
+
+    snprintf(list, sizeof list, "%s", cfg->kiosk_languages);
+    for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        int l = instrument_lang(app->inst, tok);
+        json_array_append_new(langs, json_pack("{s:s, s:s}", "code", tok, "name",
+                                               app->inst->langs[l].name));
+    }
+    o = json_pack("{s:s, s:{s:s, s:s}, s:o, s:s%, s:i, s:i, s:{s:b, s:b}}", "kiosk_id",
+                  cfg->kiosk_id, "clinic", "name", cfg->clinic_name, "phone",
+                  cfg->clinic_phone, "languages", langs, "default_language",
+                  cfg->kiosk_languages, (size_t)2, "idle_warning_s", cfg->idle_warning_s,
+                  "idle_reset_s", cfg->idle_reset_s, "features", "receipt", 0, "sms", 0);
+    s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    return s;
+}
+
+sg_rc app_open(const sg_config *cfg, sg_app **out, char *err, size_t errlen)
+{
+    sg_app *app = calloc(1, sizeof *app);
+    sg_rc rc = SG_ENOMEM;
+
+    *out = NULL;
+    if (!app)
+        return SG_ENOMEM;
+    app->cfg = cfg;
+    if ((rc = load_instrument(app, err, errlen)) || (rc = check_languages(app, err, errlen)) ||
+        (rc = domain_map_load(cfg->domain_map, app->inst, &app->map, err, errlen)) ||
+        (rc = load_directory(app, err, errlen)) ||
+        (rc = store_open(cfg->store_dir, cfg->threads, &app->store, err, errlen)))
+        goto out;
+    rc = SG_ENOMEM;
+    app->tokens = token_table_new(cfg->token_ttl_s);
+    app->kiosk_json = kiosk_json(app);
+    if (!app->tokens || !app->kiosk_json)
+        goto out;
+    *out = app;
+    app = NULL;
+    rc = SG_OK;
+out:
+    app_close(app);
+    return rc;
+}
+
+void app_close(sg_app *app)
+{
+    if (!app)
+        return;
+    store_close(app->store);
+    directory_free(app->dir);
+    instrument_free(app->inst);
+    token_table_free(app->tokens);
+    free(app->kiosk_json);
+    free(app);
+}
+
+void app_local_time(time_t t, int *weekday, int *minute)
+{
+    struct tm tm;
+    localtime_r(&t, &tm); /* TZ was set to [clinic] timezone at start-up */
+    *weekday = (tm.tm_wday + 6) % 7;
+    *minute = tm.tm_hour * 60 + tm.tm_min;
+}

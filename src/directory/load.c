@@ -1,0 +1,271 @@
+/*
+ * Building a directory snapshot from an HSDS 3.0 tabular package.
+ *
+ * This reads what the matcher and the patient need (service, organisation,
+ * phone, address, coordinates, taxonomy codes, weekly hours, languages) and
+ * skips the rest.  A row that cannot be used is skipped and counted, with the
+ * first problem reported by file and row, so one bad row never hides the
+ * other sixty good ones.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "signpost/buf.h"
+#include "signpost/directory.h"
+#include "table.h"
+
+enum { T_SERVICES, T_ORGS, T_LOCATIONS, T_ADDRESSES, T_SAL, T_PHONES, T_SCHEDULES,
+       T_ATTRIBUTES, T_TERMS, T_LANGUAGES, T_COUNT };
+
+static const struct {
+    const char *file;
+    int optional;
+} files[T_COUNT] = {
+    {"services.csv", 0},      {"organizations.csv", 0}, {"locations.csv", 1},
+    {"addresses.csv", 1},     {"service_at_location.csv", 1}, {"phones.csv", 1},
+    {"schedules.csv", 1},     {"attributes.csv", 1},    {"taxonomy_terms.csv", 1},
+    {"languages.csv", 1},
+};
+
+typedef struct {
+    dir_table t[T_COUNT];
+    size_t skipped;
+    char *err;
+    size_t errlen;
+} load_ctx;
+
+static void problem(load_ctx *c, const char *file, size_t row, const char *why)
+{
+    c->skipped++;
+    if (!c->err[0])
+        snprintf(c->err, c->errlen, "%s:%zu: %s", file, row + 2, why); /* +header, 1-based */
+}
+
+/* First row whose column col equals value, or -1. */
+static long find_row(const dir_table *t, const char *col, const char *value)
+{
+    int c = table_col(t, col);
+    if (c < 0 || !*value)
+        return -1;
+    for (size_t r = 0; r < t->nrows; r++)
+        if (strcmp(table_cell(t, r, c), value) == 0)
+            return (long)r;
+    return -1;
+}
+
+static const char *cell(const dir_table *t, long row, const char *col)
+{
+    return row < 0 ? "" : table_cell(t, (size_t)row, table_col(t, col));
+}
+
+static char *join_address(const load_ctx *c, const char *location_id)
+{
+    const dir_table *a = &c->t[T_ADDRESSES];
+    long row = -1;
+    sg_buf b;
+
+    sg_buf_init(&b, 512);
+    for (size_t r = 0; r < a->nrows && row < 0; r++)
+        if (!strcmp(table_cell(a, r, table_col(a, "location_id")), location_id) &&
+            strcmp(table_cell(a, r, table_col(a, "address_type")), "postal") != 0)
+            row = (long)r;
+    if (row >= 0)
+        sg_buf_addf(&b, "%s, %s, %s %s", cell(a, row, "address_1"), cell(a, row, "city"),
+                    cell(a, row, "state_province"), cell(a, row, "postal_code"));
+    return b.data ? sg_buf_take(&b) : strdup("");
+}
+
+static double coord(const char *s, double lo, double hi)
+{
+    char *end;
+    double v = strtod(s, &end);
+    return *s && !*end && v >= lo && v <= hi ? v : NAN;
+}
+
+static void place_service(load_ctx *c, dir_service *s)
+{
+    long sal = find_row(&c->t[T_SAL], "service_id", s->id);
+    const char *loc_id = cell(&c->t[T_SAL], sal, "location_id");
+    long loc = find_row(&c->t[T_LOCATIONS], "id", loc_id);
+    long ph = find_row(&c->t[T_PHONES], "service_id", s->id);
+
+    if (ph < 0)
+        ph = find_row(&c->t[T_PHONES], "location_id", loc_id);
+    s->phone = strdup(cell(&c->t[T_PHONES], ph, "number"));
+    s->address = join_address(c, loc_id);
+    s->latitude = coord(cell(&c->t[T_LOCATIONS], loc, "latitude"), -90, 90);
+    s->longitude = coord(cell(&c->t[T_LOCATIONS], loc, "longitude"), -180, 180);
+    if (isnan(s->latitude) || isnan(s->longitude))
+        s->latitude = s->longitude = NAN;
+}
+
+static int add_block(dir_service *s, unsigned days, int opens, int closes)
+{
+    schedule_block *b = realloc(s->blocks, (s->nblocks + 1) * sizeof *b);
+    if (!b)
+        return -1;
+    s->blocks = b;
+    b[s->nblocks++] = (schedule_block){days, opens, closes};
+    return 0;
+}
+
+/* Weekly opening blocks for the service or its service-at-location rows. */
+static void load_hours(load_ctx *c, dir_service *s)
+{
+    const dir_table *t = &c->t[T_SCHEDULES];
+    long sal = find_row(&c->t[T_SAL], "service_id", s->id);
+    const char *sal_id = cell(&c->t[T_SAL], sal, "id");
+
+    for (size_t r = 0; r < t->nrows; r++) {
+        const char *sid = table_cell(t, r, table_col(t, "service_id"));
+        const char *lid = table_cell(t, r, table_col(t, "service_at_location_id"));
+        const char *freq = table_cell(t, r, table_col(t, "freq"));
+        if (strcmp(sid, s->id) != 0 && !(*sal_id && strcmp(lid, sal_id) == 0))
+            continue;
+        unsigned days = schedule_parse_days(table_cell(t, r, table_col(t, "byday")));
+        int opens = schedule_parse_time(table_cell(t, r, table_col(t, "opens_at")));
+        int closes = schedule_parse_time(table_cell(t, r, table_col(t, "closes_at")));
+        if (*freq && strcmp(freq, "WEEKLY") != 0 && strcmp(freq, "weekly") != 0)
+            continue; /* monthly and one-off schedules say nothing about this week */
+        if (!days || opens < 0 || closes < 0) {
+            problem(c, t->name, r, "bad byday, opens_at or closes_at");
+            continue;
+        }
+        if (closes == SG_MINUTES_PER_DAY - 1)
+            closes = SG_MINUTES_PER_DAY; /* "23:59" means until midnight */
+        if (add_block(s, days, opens, closes))
+            return;
+    }
+}
+
+static void load_terms(load_ctx *c, dir_service *s)
+{
+    const dir_table *a = &c->t[T_ATTRIBUTES];
+    for (size_t r = 0; r < a->nrows; r++) {
+        if (strcmp(table_cell(a, r, table_col(a, "link_id")), s->id) != 0)
+            continue;
+        long term = find_row(&c->t[T_TERMS], "id",
+                             table_cell(a, r, table_col(a, "taxonomy_term_id")));
+        const char *code = cell(&c->t[T_TERMS], term, "code");
+        if (!*code)
+            continue;
+        char **terms = realloc(s->terms, (s->nterms + 1) * sizeof *terms);
+        if (!terms || !(terms[s->nterms] = strdup(code))) {
+            if (terms)
+                s->terms = terms;
+            return;
+        }
+        s->terms = terms;
+        s->nterms++;
+    }
+}
+
+static char *service_languages(load_ctx *c, const char *id)
+{
+    const dir_table *t = &c->t[T_LANGUAGES];
+    sg_buf b;
+
+    sg_buf_init(&b, 256);
+    for (size_t r = 0; r < t->nrows; r++)
+        if (!strcmp(table_cell(t, r, table_col(t, "service_id")), id))
+            sg_buf_addf(&b, "%s%s", b.len ? "," : "", table_cell(t, r, table_col(t, "code")));
+    return b.data ? sg_buf_take(&b) : strdup("");
+}
+
+static int fill_service(load_ctx *c, size_t r, dir_service *s)
+{
+    const dir_table *t = &c->t[T_SERVICES];
+    long org = find_row(&c->t[T_ORGS], "id", table_cell(t, r, table_col(t, "organization_id")));
+
+    s->id = strdup(table_cell(t, r, table_col(t, "id")));
+    s->name = strdup(table_cell(t, r, table_col(t, "name")));
+    s->description = strdup(table_cell(t, r, table_col(t, "description")));
+    s->status = strdup(table_cell(t, r, table_col(t, "status")));
+    s->url = strdup(table_cell(t, r, table_col(t, "url")));
+    s->organization = strdup(cell(&c->t[T_ORGS], org, "name"));
+    s->languages = service_languages(c, s->id ? s->id : "");
+    if (!s->id || !s->name || !s->description || !s->status || !s->url ||
+        !s->organization || !s->languages)
+        return -1;
+    place_service(c, s);
+    load_hours(c, s);
+    load_terms(c, s);
+    return s->phone && s->address ? 0 : -1;
+}
+
+static void free_service(dir_service *s)
+{
+    free(s->id); free(s->name); free(s->organization); free(s->description);
+    free(s->status); free(s->phone); free(s->address); free(s->url);
+    free(s->languages); free(s->blocks);
+    for (size_t i = 0; i < s->nterms; i++)
+        free(s->terms[i]);
+    free(s->terms);
+}
+
+static sg_rc build(load_ctx *c, sg_directory *d)
+{
+    const dir_table *t = &c->t[T_SERVICES];
+    int id = table_col(t, "id"), name = table_col(t, "name");
+
+    if (id < 0 || name < 0) {
+        snprintf(c->err, c->errlen, "services.csv: the id and name columns are required");
+        return SG_EINVAL;
+    }
+    d->services = calloc(t->nrows ? t->nrows : 1, sizeof *d->services);
+    if (!d->services)
+        return SG_ENOMEM;
+    for (size_t r = 0; r < t->nrows; r++) {
+        if (!*table_cell(t, r, id) || !*table_cell(t, r, name)) {
+            problem(c, t->name, r, "missing id or name");
+            continue;
+        }
+        if (fill_service(c, r, &d->services[d->nservices])) {
+            free_service(&d->services[d->nservices]);
+            return SG_ENOMEM;
+        }
+        d->nservices++;
+    }
+    return SG_OK;
+}
+
+sg_rc directory_load_csv(const char *dir, sg_directory **out, size_t *skipped, char *err,
+                         size_t errlen)
+{
+    load_ctx *c = calloc(1, sizeof *c);
+    sg_directory *d = calloc(1, sizeof *d);
+    sg_rc rc = SG_ENOMEM;
+
+    *out = NULL;
+    err[0] = '\0';
+    if (!c || !d)
+        goto out;
+    c->err = err;
+    c->errlen = errlen;
+    for (int i = 0; i < T_COUNT; i++)
+        if ((rc = table_load(dir, files[i].file, files[i].optional, &c->t[i], err, errlen)))
+            goto out;
+    if ((rc = build(c, d)))
+        goto out;
+    *skipped = c->skipped;
+    *out = d;
+    d = NULL;
+out:
+    for (int i = 0; c && i < T_COUNT; i++)
+        table_free(&c->t[i]);
+    free(c);
+    directory_free(d);
+    return rc;
+}
+
+void directory_free(sg_directory *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->nservices; i++)
+        free_service(&d->services[i]);
+    free(d->services);
+    free(d);
+}

@@ -1,0 +1,52 @@
+/*
+ * What the HTTP source files share: the per-request state, response helpers
+ * and the route handlers.  Internal to src/http/.
+ */
+#ifndef SIGNPOST_HTTP_INTERNAL_H
+#define SIGNPOST_HTTP_INTERNAL_H
+
+#include <microhttpd.h>
+#include "signpost/app.h"
+#include "signpost/buf.h"
+#include "signpost/directory.h"
+#include "signpost/screening.h"
+
+#if MHD_VERSION < 0x00097002
+typedef int MHD_RESULT;
+#else
+typedef enum MHD_Result MHD_RESULT;
+#endif
+
+typedef struct {
+    sg_buf body;  /* capped at [kiosk] max_body_kb */
+    int too_big;  /* the body went over the cap: answer 413 */
+} http_request;
+
+typedef struct {
+    sg_app *app;
+    struct MHD_Connection *conn;
+    const char *method;
+    const char *url;
+    http_request *req;
+} http_ctx;
+
+/* Responses.  Each queues one response and returns what MHD expects. */
+MHD_RESULT http_json(http_ctx *h, unsigned status, const char *json);
+MHD_RESULT http_error(http_ctx *h, unsigned status, const char *code, const char *message,
+                      const char *field);
+MHD_RESULT http_no_content(http_ctx *h);
+/* Adds the headers every answer carries (CSP, nosniff, frame denial ...). */
+void http_security_headers(struct MHD_Response *r);
+
+/*
+ * The result of one screening as the kiosk API returns it (caller frees).
+ * The same text is stored, so GET answers exactly what POST answered.
+ */
+char *kiosk_result_json(const sg_app *app, const char *id, const sg_submission *sub,
+                        const sg_score *score, const sg_resource *res, size_t nres);
+
+/* Route handlers. */
+MHD_RESULT http_static(http_ctx *h);
+MHD_RESULT http_kiosk_api(http_ctx *h);
+
+#endif

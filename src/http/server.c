@@ -1,0 +1,167 @@
+/*
+ * The kiosk listener: libmicrohttpd in thread-pool mode on the configured
+ * address (127.0.0.1 by default, since only the kiosk's own browser should
+ * reach it).  This file owns the plumbing: collecting a capped request body,
+ * dispatching to the static or API handlers, and a graceful stop that
+ * finishes the requests already in flight.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http_internal.h"
+#include "signpost/http.h"
+#include "signpost/log.h"
+
+#define DRAIN_WAIT_MS 10000
+
+struct sg_http {
+    struct MHD_Daemon *daemon;
+    sg_app *app;
+    atomic_int in_flight;
+};
+
+static MHD_RESULT dispatch(http_ctx *h)
+{
+    if (h->req->too_big)
+        return http_error(h, 413, "body_too_large",
+                          "the request body is larger than this kiosk accepts", NULL);
+    if (strcmp(h->url, "/healthz") == 0 || strncmp(h->url, "/api/", 5) == 0)
+        return http_kiosk_api(h);
+    return http_static(h);
+}
+
+/* Collects the body in bounded pieces; answers once it is complete. */
+static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                             const char *method, const char *version,
+                             const char *upload_data, size_t *upload_data_size,
+                             void **con_cls)
+{
+    sg_http *srv = cls;
+    http_request *req = *con_cls;
+    http_ctx h = {srv->app, conn, method, url, req};
+    (void)version;
+
+    if (!req) {
+        req = calloc(1, sizeof *req);
+        if (!req)
+            return MHD_NO;
+        sg_buf_init(&req->body, (size_t)srv->app->cfg->max_body_kb * 1024);
+        *con_cls = req;
+        atomic_fetch_add(&srv->in_flight, 1);
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (!req->too_big && sg_buf_add(&req->body, upload_data, *upload_data_size)) {
+            req->too_big = 1;
+            sg_buf_free(&req->body);
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    return dispatch(&h);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    sg_http *srv = cls;
+    http_request *req = *con_cls;
+    (void)conn;
+    (void)toe;
+
+    if (!req)
+        return;
+    sg_buf_free(&req->body);
+    free(req);
+    *con_cls = NULL;
+    atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[256];
+    (void)cls;
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    msg[strcspn(msg, "\n")] = '\0';
+    sg_warn("http: %s", msg);
+}
+
+static sg_rc bind_address(const sg_config *cfg, struct sockaddr_in *sa, char *err,
+                          size_t errlen)
+{
+    char addr[64];
+    int port;
+
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    if (config_split_listen(cfg->kiosk_listen, addr, sizeof addr, &port) ||
+        inet_pton(AF_INET, addr, &sa->sin_addr) != 1) {
+        snprintf(err, errlen, "[kiosk] listen: bad address \"%s\"", cfg->kiosk_listen);
+        return SG_EINVAL;
+    }
+    sa->sin_port = htons((uint16_t)port);
+    return SG_OK;
+}
+
+sg_rc http_start(sg_app *app, sg_http **out, int *port, char *err, size_t errlen)
+{
+    const sg_config *cfg = app->cfg;
+    struct sockaddr_in sa;
+    const union MHD_DaemonInfo *info;
+    sg_http *srv;
+    sg_rc rc;
+
+    if ((rc = bind_address(cfg, &sa, err, errlen)))
+        return rc;
+    srv = calloc(1, sizeof *srv);
+    if (!srv)
+        return SG_ENOMEM;
+    srv->app = app;
+    srv->daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_POLL | MHD_USE_ITC, 0, NULL, NULL,
+        on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)cfg->request_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_END);
+    if (!srv->daemon) {
+        snprintf(err, errlen, "[kiosk] listen: cannot listen on %s (in use, or not allowed?)",
+                 cfg->kiosk_listen);
+        free(srv);
+        return SG_EIO;
+    }
+    info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    *port = info ? info->port : 0;
+    *out = srv;
+    return SG_OK;
+}
+
+void http_stop(sg_http *srv)
+{
+    struct timespec pause = {0, 20 * 1000 * 1000};
+    int waited = 0;
+
+    if (!srv)
+        return;
+    /* Stop accepting, then give requests already being served time to finish. */
+    MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
+    while (atomic_load(&srv->in_flight) > 0 && waited < DRAIN_WAIT_MS) {
+        nanosleep(&pause, NULL);
+        waited += 20;
+    }
+    if (atomic_load(&srv->in_flight) > 0)
+        sg_warn("http: stopping with %d requests unfinished", atomic_load(&srv->in_flight));
+    MHD_stop_daemon(srv->daemon);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    free(srv);
+}

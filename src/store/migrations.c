@@ -1,0 +1,91 @@
+/*
+ * The schema, as numbered migrations.  Migration N takes a database from
+ * user_version N-1 to N.  Never edit a migration that has shipped: add the
+ * next one.  Each runs in its own transaction together with the version
+ * bump, so a power cut leaves the database at N-1 or N, never between.
+ */
+#include "store_internal.h"
+
+static const char *const migrations[] = {
+    /* 1: screenings, their answers, domains and the resources given. */
+    "CREATE TABLE screenings("
+    "  id TEXT PRIMARY KEY,"
+    "  created_at TEXT NOT NULL,"
+    "  kiosk_id TEXT NOT NULL,"
+    "  instrument_id TEXT NOT NULL,"
+    "  instrument_version TEXT NOT NULL,"
+    "  language TEXT NOT NULL,"
+    "  scoring_rule TEXT NOT NULL,"
+    "  safety_score INTEGER,"
+    "  safety_complete INTEGER NOT NULL CHECK (safety_complete IN (0, 1)),"
+    "  wants_help INTEGER CHECK (wants_help IN (0, 1)),"
+    "  help_at TEXT,"
+    "  result_json TEXT NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX screenings_created ON screenings(created_at);"
+    "CREATE TABLE screening_answers("
+    "  screening_id TEXT NOT NULL REFERENCES screenings(id) ON DELETE CASCADE,"
+    "  item_code TEXT NOT NULL,"
+    "  answer_code TEXT,"
+    "  skipped INTEGER NOT NULL CHECK (skipped IN (0, 1)),"
+    "  CHECK ((skipped = 1) = (answer_code IS NULL)),"
+    "  UNIQUE (screening_id, item_code, answer_code)"
+    ") STRICT;"
+    "CREATE TABLE screening_domains("
+    "  screening_id TEXT NOT NULL REFERENCES screenings(id) ON DELETE CASCADE,"
+    "  domain TEXT NOT NULL,"
+    "  positive INTEGER NOT NULL CHECK (positive IN (0, 1)),"
+    "  score INTEGER,"
+    "  wants_help INTEGER CHECK (wants_help IN (0, 1)),"
+    "  PRIMARY KEY (screening_id, domain)"
+    ") STRICT;"
+    "CREATE TABLE screening_resources("
+    "  screening_id TEXT NOT NULL REFERENCES screenings(id) ON DELETE CASCADE,"
+    "  domain TEXT NOT NULL,"
+    "  service_id TEXT NOT NULL,"
+    "  rank INTEGER NOT NULL,"
+    "  why TEXT NOT NULL,"
+    "  PRIMARY KEY (screening_id, domain, service_id)"
+    ") STRICT;",
+};
+
+int store_schema_version(void)
+{
+    return (int)(sizeof migrations / sizeof migrations[0]);
+}
+
+/* Applies every migration above the database's user_version. */
+sg_rc store_migrate(sqlite3 *db, char *err, size_t errlen)
+{
+    sqlite3_stmt *stmt = NULL;
+    int version = 0;
+    char *msg = NULL;
+    char bump[64];
+
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK ||
+        sqlite3_step(stmt) != SQLITE_ROW) {
+        sqlite3_finalize(stmt);
+        snprintf(err, errlen, "reading user_version: %s", sqlite3_errmsg(db));
+        return SG_EDB;
+    }
+    version = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    if (version > store_schema_version()) {
+        snprintf(err, errlen, "the database is at schema %d, newer than this signpost (%d)",
+                 version, store_schema_version());
+        return SG_EDB;
+    }
+    for (int v = version; v < store_schema_version(); v++) {
+        snprintf(bump, sizeof bump, "PRAGMA user_version = %d;", v + 1);
+        if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
+            sqlite3_exec(db, migrations[v], NULL, NULL, &msg) != SQLITE_OK ||
+            sqlite3_exec(db, bump, NULL, NULL, &msg) != SQLITE_OK ||
+            sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+            snprintf(err, errlen, "migration %d: %s", v + 1, msg ? msg : "failed");
+            sqlite3_free(msg);
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            return SG_EDB;
+        }
+    }
+    return SG_OK;
+}

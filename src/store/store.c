@@ -1,0 +1,157 @@
+/*
+ * Opening the store, its connections, and the screening records (see
+ * store.h).  Every write that the API acknowledges is one transaction on the
+ * writer connection with synchronous=FULL: when store_save_screening()
+ * returns SG_OK the submission survives a power cut.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "signpost/log.h"
+#include "store_internal.h"
+
+static sg_rc open_conn(const char *path, int readonly, store_conn *c, char *err,
+                       size_t errlen)
+{
+    int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    static const char pragmas[] = "PRAGMA foreign_keys = ON;"
+                                  "PRAGMA synchronous = FULL;"
+                                  "PRAGMA trusted_schema = OFF;";
+
+    flags |= SQLITE_OPEN_NOMUTEX; /* our own mutex serialises each connection */
+    if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", path, c->db ? sqlite3_errmsg(c->db) : "cannot open");
+        sqlite3_close(c->db);
+        c->db = NULL;
+        return SG_EDB;
+    }
+    sqlite3_busy_timeout(c->db, STORE_BUSY_MS);
+    if (sqlite3_exec(c->db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(c->db));
+        return SG_EDB;
+    }
+    pthread_mutex_init(&c->lock, NULL);
+    return SG_OK;
+}
+
+static sg_rc set_wal(store_conn *c, const char *path, char *err, size_t errlen)
+{
+    sqlite3_stmt *stmt = NULL;
+    sg_rc rc = SG_OK;
+
+    if (sqlite3_prepare_v2(c->db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL) != SQLITE_OK ||
+        sqlite3_step(stmt) != SQLITE_ROW ||
+        strcmp((const char *)sqlite3_column_text(stmt, 0), "wal") != 0) {
+        snprintf(err, errlen, "%s: cannot switch to WAL mode: %s", path, sqlite3_errmsg(c->db));
+        rc = SG_EDB;
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+static sg_rc make_dir(const char *dir, char *err, size_t errlen)
+{
+    if (mkdir(dir, 0700) == 0 || errno == EEXIST)
+        return SG_OK;
+    snprintf(err, errlen, "%s: cannot create the state directory: %s", dir, strerror(errno));
+    return SG_EIO;
+}
+
+sg_rc store_open(const char *dir, int readers, sg_store **out, char *err, size_t errlen)
+{
+    char path[512];
+    sg_store *st;
+    sg_rc rc;
+
+    *out = NULL;
+    if (readers < 1 || readers > STORE_MAX_READERS)
+        readers = readers < 1 ? 1 : STORE_MAX_READERS;
+    if ((rc = make_dir(dir, err, errlen)))
+        return rc;
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, SG_DB_FILE) >= sizeof path) {
+        snprintf(err, errlen, "%s: path too long", dir);
+        return SG_EINVAL;
+    }
+    st = calloc(1, sizeof *st);
+    if (!st)
+        return SG_ENOMEM;
+    if ((rc = open_conn(path, 0, &st->writer, err, errlen)) ||
+        (rc = set_wal(&st->writer, path, err, errlen)) ||
+        (rc = store_migrate(st->writer.db, err, errlen)))
+        goto out;
+    for (int i = 0; i < readers; i++) {
+        if ((rc = open_conn(path, 1, &st->readers[i], err, errlen)))
+            goto out;
+        st->nreaders = i + 1;
+    }
+    *out = st;
+    st = NULL;
+out:
+    store_close(st);
+    return rc;
+}
+
+static void close_conn(store_conn *c)
+{
+    if (!c->db)
+        return;
+    sqlite3_close(c->db);
+    pthread_mutex_destroy(&c->lock);
+    c->db = NULL;
+}
+
+void store_close(sg_store *st)
+{
+    if (!st)
+        return;
+    for (int i = 0; i < st->nreaders; i++)
+        close_conn(&st->readers[i]);
+    close_conn(&st->writer);
+    free(st);
+}
+
+store_conn *store_reader(sg_store *st)
+{
+    unsigned start = atomic_fetch_add(&st->next_reader, 1);
+    for (int i = 0; i < st->nreaders; i++) {
+        store_conn *c = &st->readers[(start + (unsigned)i) % (unsigned)st->nreaders];
+        if (pthread_mutex_trylock(&c->lock) == 0)
+            return c;
+    }
+    /* All busy: wait for the one we were dealt. */
+    store_conn *c = &st->readers[start % (unsigned)st->nreaders];
+    pthread_mutex_lock(&c->lock);
+    return c;
+}
+
+void store_release(store_conn *c)
+{
+    pthread_mutex_unlock(&c->lock);
+}
+
+sg_rc store_user_version(sg_store *st, int *version)
+{
+    store_conn *c = store_reader(st);
+    sqlite3_stmt *stmt = NULL;
+    sg_rc rc = SG_EDB;
+
+    if (sqlite3_prepare_v2(c->db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+        *version = sqlite3_column_int(stmt, 0);
+        rc = SG_OK;
+    }
+    sqlite3_finalize(stmt);
+    store_release(c);
+    return rc;
+}
+
+void store_new_id(char out[SG_ID_LEN])
+{
+    unsigned char raw[16];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(out, SG_ID_LEN, raw, sizeof raw);
+}

@@ -1,0 +1,122 @@
+/*
+ * The CSV reader (see csv.h).  A small state machine over bytes: outside a
+ * quoted field, a comma ends the field and a line break ends the row; inside
+ * one, only a quote not followed by another quote ends it.  Offsets rather
+ * than pointers are collected while the row buffer may still move.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "signpost/csv.h"
+
+void csv_init(csv_reader *r, const char *data, size_t len)
+{
+    memset(r, 0, sizeof *r);
+    r->data = data;
+    r->len = len;
+    r->line = 1;
+    sg_buf_init(&r->row, CSV_MAX_ROW);
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+        r->pos = 3;
+}
+
+void csv_free(csv_reader *r)
+{
+    if (r)
+        sg_buf_free(&r->row);
+}
+
+static int is_delim(char c)
+{
+    return c == ',' || c == '\r' || c == '\n';
+}
+
+static sg_rc bad(csv_reader *r, const char *why)
+{
+    snprintf(r->error, sizeof r->error, "line %zu: %s", r->line, why);
+    return SG_EINVAL;
+}
+
+/* Ends the current field: NUL-terminates it in the row buffer. */
+static sg_rc end_field(csv_reader *r, size_t *starts, size_t start)
+{
+    if (r->nfields >= CSV_MAX_FIELDS)
+        return bad(r, "too many fields");
+    starts[r->nfields++] = start;
+    return sg_buf_add(&r->row, "", 1) ? bad(r, "row too long") : SG_OK;
+}
+
+static sg_rc read_quoted(csv_reader *r, size_t *newlines)
+{
+    r->pos++; /* the opening quote */
+    for (;;) {
+        if (r->pos >= r->len)
+            return bad(r, "a quoted field is never closed");
+        char c = r->data[r->pos++];
+        if (c == '"') {
+            if (r->pos < r->len && r->data[r->pos] == '"')
+                r->pos++;
+            else
+                break;
+        }
+        if (c == '\n')
+            (*newlines)++;
+        if (c == '\0')
+            return bad(r, "a NUL byte");
+        if (sg_buf_add(&r->row, &c, 1))
+            return bad(r, "row too long");
+    }
+    if (r->pos < r->len && !is_delim(r->data[r->pos]))
+        return bad(r, "text after a closing quote");
+    return SG_OK;
+}
+
+sg_rc csv_next(csv_reader *r)
+{
+    size_t starts[CSV_MAX_FIELDS], newlines = 0;
+    sg_rc rc;
+
+    sg_buf_reset(&r->row);
+    r->nfields = 0;
+    /* Blank lines carry no record; skip them. */
+    while (r->pos < r->len && (r->data[r->pos] == '\n' || r->data[r->pos] == '\r')) {
+        if (r->data[r->pos] == '\n')
+            r->line++;
+        r->pos++;
+    }
+    if (r->pos >= r->len)
+        return SG_ENOTFOUND;
+    for (;;) {
+        size_t start = r->row.len;
+        if (r->pos < r->len && r->data[r->pos] == '"') {
+            if ((rc = read_quoted(r, &newlines)))
+                return rc;
+        } else {
+            size_t from = r->pos;
+            while (r->pos < r->len && !is_delim(r->data[r->pos])) {
+                if (r->data[r->pos] == '"')
+                    return bad(r, "a quote inside an unquoted field");
+                if (r->data[r->pos] == '\0')
+                    return bad(r, "a NUL byte");
+                r->pos++;
+            }
+            if (sg_buf_add(&r->row, r->data + from, r->pos - from))
+                return bad(r, "row too long");
+        }
+        if ((rc = end_field(r, starts, start)))
+            return rc;
+        if (r->pos < r->len && r->data[r->pos] == ',') {
+            r->pos++;
+            continue;
+        }
+        break;
+    }
+    if (r->pos < r->len && r->data[r->pos] == '\r')
+        r->pos++;
+    if (r->pos < r->len && r->data[r->pos] == '\n')
+        r->pos++;
+    for (size_t i = 0; i < r->nfields; i++)
+        r->fields[i] = r->row.data + starts[i];
+    r->line += 1 + newlines;
+    return SG_OK;
+}
