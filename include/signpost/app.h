@@ -29,7 +29,8 @@ typedef struct {
 sg_rc app_open(const sg_config *cfg, sg_app **out, char *err, size_t errlen);
 void app_close(sg_app *app);
 
-/* Local weekday (0 = Monday) and minute of the day in the clinic's zone. */
-void app_local_time(time_t t, int *weekday, int *minute);
+/* Local weekday (0 = Monday), minute of the day and YYYYMMDD date in the
+ * clinic's time zone. */
+void app_local_time(time_t t, int *weekday, int *minute, int *date);
 
 #endif

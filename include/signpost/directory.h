@@ -6,7 +6,9 @@
  * package (CSV files).  The domain map says which taxonomy codes and
  * keywords serve each screening domain.  matching is a pure function over
  * these structs: given the positive domains, the kiosk's position and the
- * local time, it picks the best few services per need.
+ * local time, it picks the best few services per need.  Keywords are only
+ * for services that carry no taxonomy codes at all: a service that is
+ * classified is trusted to be classified completely.
  *
  * Ownership: directory_free() and domain_map_free() release everything and
  * accept NULL; sg_resource values are plain data with no pointers.
@@ -85,6 +87,7 @@ typedef struct {
     double radius_km;  /* 0: any distance */
     int per_domain;    /* results per domain */
     int weekday, minute; /* local time now (0 = Monday) */
+    int today;           /* local date as YYYYMMDD, for seasonal schedules */
 } match_query;
 
 /*

@@ -16,6 +16,7 @@ typedef struct {
     unsigned days; /* bit 0 Monday ... bit 6 Sunday */
     int opens;     /* minutes after midnight, 0..1439 */
     int closes;    /* minutes after midnight, 1..1440; <= opens: next day */
+    int valid_from, valid_to; /* YYYYMMDD, inclusive; 0 when open-ended */
 } schedule_block;
 
 typedef enum {
@@ -28,7 +29,8 @@ typedef enum {
 
 typedef struct {
     hours_state state;
-    int until;      /* HOURS_OPEN: minute of the day it closes (1440 = midnight) */
+    int until;      /* HOURS_OPEN: closing minute counted from today's midnight;
+                       1440 is midnight, above that is tomorrow */
     int day_offset; /* HOURS_LATER: 0 today, 1 tomorrow, ... */
     int weekday;    /* HOURS_LATER: 0 Monday ... 6 Sunday */
     int at;         /* HOURS_LATER: minute of the day it opens */
@@ -43,6 +45,12 @@ hours_status schedule_status(const schedule_block *blocks, size_t n, int weekday
  * English).  Returns 0, or -1 for HOURS_UNKNOWN (nothing to say).
  */
 int schedule_describe(const hours_status *st, const char *lang, char *out, size_t outlen);
+
+/* 1 when block b applies on date (YYYYMMDD). */
+int schedule_valid_on(const schedule_block *b, int date);
+
+/* Parses "YYYY-MM-DD" into YYYYMMDD; 0 for an empty string, -1 when invalid. */
+int schedule_parse_date(const char *s);
 
 /* Parses "HH:MM" or "HH:MM:SS" into minutes; -1 when invalid. */
 int schedule_parse_time(const char *s);

@@ -49,7 +49,8 @@ typedef struct {
 /* Stores a whole screening in one transaction: all of it or none of it. */
 sg_rc store_save_screening(sg_store *st, const store_screening *rec);
 
-/* Records whether and with which needs the patient wants help. */
+/* Records whether and with which needs the patient wants help;
+ * SG_ENOTFOUND when there is no such screening. */
 sg_rc store_save_help(sg_store *st, const char *id, const sg_instrument *inst,
                       const sg_submission *sub, const char *result_json);
 

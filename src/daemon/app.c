@@ -125,10 +125,11 @@ void app_close(sg_app *app)
     free(app);
 }
 
-void app_local_time(time_t t, int *weekday, int *minute)
+void app_local_time(time_t t, int *weekday, int *minute, int *date)
 {
     struct tm tm;
     localtime_r(&t, &tm); /* TZ was set to [clinic] timezone at start-up */
     *weekday = (tm.tm_wday + 6) % 7;
     *minute = tm.tm_hour * 60 + tm.tm_min;
+    *date = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 }

@@ -84,8 +84,11 @@ static double coord(const char *s, double lo, double hi)
     return *s && !*end && v >= lo && v <= hi ? v : NAN;
 }
 
+static void load_hours(load_ctx *c, dir_service *s, const char *loc_id);
+
 static void place_service(load_ctx *c, dir_service *s)
 {
+    /* The first location stands for the service: the kiosk shows one address. */
     long sal = find_row(&c->t[T_SAL], "service_id", s->id);
     const char *loc_id = cell(&c->t[T_SAL], sal, "location_id");
     long loc = find_row(&c->t[T_LOCATIONS], "id", loc_id);
@@ -99,45 +102,78 @@ static void place_service(load_ctx *c, dir_service *s)
     s->longitude = coord(cell(&c->t[T_LOCATIONS], loc, "longitude"), -180, 180);
     if (isnan(s->latitude) || isnan(s->longitude))
         s->latitude = s->longitude = NAN;
+    load_hours(c, s, loc_id);
 }
 
-static int add_block(dir_service *s, unsigned days, int opens, int closes)
+static int add_block(dir_service *s, const schedule_block *blk)
 {
     schedule_block *b = realloc(s->blocks, (s->nblocks + 1) * sizeof *b);
     if (!b)
         return -1;
     s->blocks = b;
-    b[s->nblocks++] = (schedule_block){days, opens, closes};
+    b[s->nblocks++] = *blk;
     return 0;
 }
 
-/* Weekly opening blocks for the service or its service-at-location rows. */
-static void load_hours(load_ctx *c, dir_service *s)
+/* Reads schedule row r into blk; -1 (after reporting) when it is unusable. */
+static int parse_block(load_ctx *c, size_t r, schedule_block *blk)
 {
     const dir_table *t = &c->t[T_SCHEDULES];
-    long sal = find_row(&c->t[T_SAL], "service_id", s->id);
-    const char *sal_id = cell(&c->t[T_SAL], sal, "id");
+    const char *freq = table_cell(t, r, table_col(t, "freq"));
 
-    for (size_t r = 0; r < t->nrows; r++) {
-        const char *sid = table_cell(t, r, table_col(t, "service_id"));
-        const char *lid = table_cell(t, r, table_col(t, "service_at_location_id"));
-        const char *freq = table_cell(t, r, table_col(t, "freq"));
-        if (strcmp(sid, s->id) != 0 && !(*sal_id && strcmp(lid, sal_id) == 0))
-            continue;
-        unsigned days = schedule_parse_days(table_cell(t, r, table_col(t, "byday")));
-        int opens = schedule_parse_time(table_cell(t, r, table_col(t, "opens_at")));
-        int closes = schedule_parse_time(table_cell(t, r, table_col(t, "closes_at")));
-        if (*freq && strcmp(freq, "WEEKLY") != 0 && strcmp(freq, "weekly") != 0)
-            continue; /* monthly and one-off schedules say nothing about this week */
-        if (!days || opens < 0 || closes < 0) {
-            problem(c, t->name, r, "bad byday, opens_at or closes_at");
-            continue;
-        }
-        if (closes == SG_MINUTES_PER_DAY - 1)
-            closes = SG_MINUTES_PER_DAY; /* "23:59" means until midnight */
-        if (add_block(s, days, opens, closes))
-            return;
+    if (*freq && strcmp(freq, "WEEKLY") != 0 && strcmp(freq, "weekly") != 0)
+        return -1; /* monthly and one-off schedules say nothing about this week */
+    blk->days = schedule_parse_days(table_cell(t, r, table_col(t, "byday")));
+    blk->opens = schedule_parse_time(table_cell(t, r, table_col(t, "opens_at")));
+    blk->closes = schedule_parse_time(table_cell(t, r, table_col(t, "closes_at")));
+    blk->valid_from = schedule_parse_date(table_cell(t, r, table_col(t, "valid_from")));
+    blk->valid_to = schedule_parse_date(table_cell(t, r, table_col(t, "valid_to")));
+    if (!blk->days || blk->opens < 0 || blk->closes < 0) {
+        problem(c, t->name, r, "bad byday, opens_at or closes_at");
+        return -1;
     }
+    if (blk->valid_from < 0 || blk->valid_to < 0) {
+        problem(c, t->name, r, "bad valid_from or valid_to (expected YYYY-MM-DD)");
+        return -1;
+    }
+    if (blk->closes == SG_MINUTES_PER_DAY - 1)
+        blk->closes = SG_MINUTES_PER_DAY; /* "23:59" means until midnight */
+    return 0;
+}
+
+/* Adds the rows whose column col equals value; returns how many. */
+static size_t hours_where(load_ctx *c, dir_service *s, const char *col, const char *value,
+                          const char *unset_col)
+{
+    const dir_table *t = &c->t[T_SCHEDULES];
+    int k = table_col(t, col), u = unset_col ? table_col(t, unset_col) : -1;
+    size_t added = 0;
+    schedule_block blk;
+
+    if (k < 0 || !*value)
+        return 0;
+    for (size_t r = 0; r < t->nrows; r++) {
+        if (strcmp(table_cell(t, r, k), value) != 0 || (u >= 0 && *table_cell(t, r, u)))
+            continue;
+        if (parse_block(c, r, &blk) == 0 && add_block(s, &blk) == 0)
+            added++;
+    }
+    return added;
+}
+
+/*
+ * Hours, most specific first: the service at its (first) location, else the
+ * service's own rows, else the opening hours of the building it is in.
+ */
+static void load_hours(load_ctx *c, dir_service *s, const char *loc_id)
+{
+    long sal = find_row(&c->t[T_SAL], "service_id", s->id);
+
+    if (hours_where(c, s, "service_at_location_id", cell(&c->t[T_SAL], sal, "id"), NULL))
+        return;
+    if (hours_where(c, s, "service_id", s->id, "service_at_location_id"))
+        return;
+    hours_where(c, s, "location_id", loc_id, "service_id");
 }
 
 static void load_terms(load_ctx *c, dir_service *s)
@@ -190,7 +226,6 @@ static int fill_service(load_ctx *c, size_t r, dir_service *s)
         !s->organization || !s->languages)
         return -1;
     place_service(c, s);
-    load_hours(c, s);
     load_terms(c, s);
     return s->phone && s->address ? 0 : -1;
 }

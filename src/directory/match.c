@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "signpost/directory.h"
 
@@ -38,18 +39,22 @@ static int active(const dir_service *s)
     return !*s->status || strcmp(s->status, "active") == 0;
 }
 
-/* Case-insensitive (ASCII) substring test; UTF-8 bytes compare as they are. */
-static int contains_ci(const char *hay, const char *needle)
+static int word_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (unsigned char)c >= 0x80;
+}
+
+/* Case-insensitive (ASCII) whole-word or whole-phrase search. */
+static int has_word(const char *hay, const char *needle)
 {
     size_t n = strlen(needle);
     if (n == 0)
         return 0;
-    for (; *hay; hay++) {
-        size_t i = 0;
-        while (i < n && hay[i] &&
-               tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]))
-            i++;
-        if (i == n)
+    for (const char *p = hay; *p; p++) {
+        if (p > hay && word_char(p[-1]))
+            continue;
+        if (strncasecmp(p, needle, n) == 0 && !word_char(p[n]))
             return 1;
     }
     return 0;
@@ -65,13 +70,31 @@ static void score(candidate *c, const domain_terms *dt)
                 c->score = MATCH_TERM;
                 return;
             }
+    if (c->s->nterms)
+        return;
     for (int k = 0; k < dt->nkeywords; k++)
-        if (contains_ci(c->s->name, dt->keywords[k]) ||
-            contains_ci(c->s->description, dt->keywords[k])) {
+        if (has_word(c->s->name, dt->keywords[k]) ||
+            has_word(c->s->description, dt->keywords[k])) {
             c->score = MATCH_KEYWORD;
             c->keyword = k;
             return;
         }
+}
+
+/* Opening status from the blocks in force on the query's date. */
+static hours_status hours_today(const dir_service *s, const match_query *q)
+{
+    schedule_block valid[32];
+    size_t n = 0;
+
+    for (size_t i = 0; i < s->nblocks && n < sizeof valid / sizeof valid[0]; i++)
+        if (!q->today || schedule_valid_on(&s->blocks[i], q->today))
+            valid[n++] = s->blocks[i];
+    if (s->nblocks && !n) {
+        hours_status closed = {HOURS_CLOSED, 0, 0, 0, 0};
+        return closed; /* seasonal: not running now */
+    }
+    return schedule_status(valid, n, q->weekday, q->minute);
 }
 
 static int open_rank(const hours_status *h)
@@ -167,7 +190,7 @@ size_t directory_match(const sg_directory *dir, const sg_domain_map *map,
                                              c.s->longitude);
             if (q->radius_km > 0 && !isnan(c.km) && c.km > q->radius_km)
                 continue;
-            c.hours = schedule_status(c.s->blocks, c.s->nblocks, q->weekday, q->minute);
+            c.hours = hours_today(c.s, q);
             cands[nc++] = c;
         }
         qsort(cands, nc, sizeof *cands, compare);

@@ -21,13 +21,17 @@ static int overnight(const schedule_block *b)
     return b->closes <= b->opens;
 }
 
-/* Closing minute of block b if it covers 'minute' of 'weekday', else -1. */
+/*
+ * When block b covers 'minute' of 'weekday', returns its closing time in
+ * minutes after that day's midnight (above 1440 when it closes tomorrow);
+ * otherwise -1.
+ */
 static int covers(const schedule_block *b, int weekday, int minute)
 {
     int yesterday = (weekday + 6) % 7;
     if (on_day(b, weekday) && minute >= b->opens &&
         (overnight(b) || minute < b->closes))
-        return overnight(b) ? SG_MINUTES_PER_DAY : b->closes;
+        return overnight(b) ? b->closes + SG_MINUTES_PER_DAY : b->closes;
     if (overnight(b) && on_day(b, yesterday) && minute < b->closes)
         return b->closes;
     return -1;
@@ -42,19 +46,21 @@ static int always_open(const schedule_block *blocks, size_t n)
     return 0;
 }
 
-/* Follows back-to-back blocks so "open until" is the real closing time. */
+/* Follows back-to-back blocks, even past midnight, to the real closing time. */
 static int extend_until(const schedule_block *blocks, size_t n, int weekday, int until)
 {
-    for (int guard = 0; guard < 8 && until < SG_MINUTES_PER_DAY; guard++) {
+    for (int guard = 0; guard < 8 && until < 2 * SG_MINUTES_PER_DAY; guard++) {
+        int next_day = until >= SG_MINUTES_PER_DAY;
+        int day = (weekday + next_day) % 7, at = until - next_day * SG_MINUTES_PER_DAY;
         int next = -1;
         for (size_t i = 0; i < n; i++) {
-            int c = covers(&blocks[i], weekday, until);
-            if (c > until && (next < 0 || c > next))
+            int c = covers(&blocks[i], day, at);
+            if (c > at && c > next)
                 next = c;
         }
         if (next < 0)
             break;
-        until = next;
+        until = next + next_day * SG_MINUTES_PER_DAY;
     }
     return until;
 }
@@ -102,11 +108,15 @@ hours_status schedule_status(const schedule_block *blocks, size_t n, int weekday
 /* "5 pm", "9:30 am", "noon", "midnight" (English) or Spanish equivalents. */
 static void clock_text(int minute, int es, char *out, size_t len)
 {
-    int h = (minute / 60) % 24, m = minute % 60;
-    int h12 = h % 12 == 0 ? 12 : h % 12;
-    const char *ampm = h < 12 ? (es ? "a. m." : "am") : (es ? "p. m." : "pm");
+    int h, m, h12;
+    const char *ampm;
 
-    if (minute % SG_MINUTES_PER_DAY == 0 || minute == SG_MINUTES_PER_DAY - 1)
+    minute %= SG_MINUTES_PER_DAY;
+    h = minute / 60;
+    m = minute % 60;
+    h12 = h % 12 == 0 ? 12 : h % 12;
+    ampm = h < 12 ? (es ? "a. m." : "am") : (es ? "p. m." : "pm");
+    if (minute == 0)
         snprintf(out, len, "%s", es ? "la medianoche" : "midnight");
     else if (h == 12 && m == 0)
         snprintf(out, len, "%s", es ? "el mediodía" : "noon");
@@ -195,4 +205,22 @@ unsigned schedule_parse_days(const char *s)
             return 0;
     }
     return mask;
+}
+
+int schedule_valid_on(const schedule_block *b, int date)
+{
+    return (!b->valid_from || date >= b->valid_from) && (!b->valid_to || date <= b->valid_to);
+}
+
+int schedule_parse_date(const char *s)
+{
+    int y, m, d;
+    char tail;
+
+    if (!*s)
+        return 0;
+    if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || y < 1900 ||
+        m < 1 || m > 12 || d < 1 || d > 31 || s[4] != '-' || s[7] != '-')
+        return -1;
+    return y * 10000 + m * 100 + d;
 }

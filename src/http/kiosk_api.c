@@ -87,8 +87,8 @@ static size_t match(const sg_app *app, const sg_submission *sub, const sg_score 
 {
     match_query q = {score->positive, app->inst->langs[sub->lang].code,
                      app->cfg->kiosk_latitude, app->cfg->kiosk_longitude,
-                     app->cfg->radius_km, app->cfg->results_per_domain, 0, 0};
-    app_local_time(time(NULL), &q.weekday, &q.minute);
+                     app->cfg->radius_km, app->cfg->results_per_domain, 0, 0, 0};
+    app_local_time(time(NULL), &q.weekday, &q.minute, &q.today);
     return directory_match(app->dir, &app->map, app->inst, &q, out, max);
 }
 

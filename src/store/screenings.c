@@ -173,10 +173,10 @@ static int update_help(sqlite3 *db, const char *id, const sg_instrument *inst,
     sqlite3_bind_int(s, 1, sub->wants_help);
     sqlite3_bind_text(s, 2, result_json, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, id, -1, SQLITE_STATIC);
-    rc = step_done(s) || sqlite3_changes(db) != 1 ? -1 : 0;
+    rc = step_done(s) ? -1 : sqlite3_changes(db) != 1 ? 1 : 0;
     sqlite3_finalize(s);
     if (rc)
-        return rc;
+        return rc; /* 1: no such screening */
     if (sqlite3_prepare_v2(db, "UPDATE screening_domains SET wants_help = ?"
                                " WHERE screening_id = ? AND domain = ?",
                            -1, &s, NULL) != SQLITE_OK)
@@ -202,10 +202,11 @@ sg_rc store_save_help(sg_store *st, const char *id, const sg_instrument *inst,
         rc = SG_EDB;
         goto out;
     }
-    if (update_help(db, id, inst, sub, result_json) ||
-        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        rc = SG_EDB;
-        sg_error("saving help choice for %s: %s", id, sqlite3_errmsg(db));
+    int failed = update_help(db, id, inst, sub, result_json);
+    if (failed || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = failed == 1 ? SG_ENOTFOUND : SG_EDB;
+        if (rc == SG_EDB)
+            sg_error("saving help choice for %s: %s", id, sqlite3_errmsg(db));
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     }
 out:

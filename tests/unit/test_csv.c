@@ -1,0 +1,101 @@
+/*
+ * The RFC 4180 reader: quoting, embedded line breaks, CRLF, BOM, blank
+ * lines, and each malformed shape reported with its line.
+ */
+#include "helpers.h"
+#include "signpost/csv.h"
+
+static void read_all(const char *text, const char *const *want, size_t nwant)
+{
+    csv_reader r;
+    size_t k = 0;
+    csv_init(&r, text, strlen(text));
+    while (csv_next(&r) == SG_OK)
+        for (size_t i = 0; i < r.nfields; i++) {
+            assert_true(k < nwant);
+            assert_string_equal(r.fields[i], want[k++]);
+        }
+    assert_int_equal(k, nwant);
+    csv_free(&r);
+}
+
+static void plain_and_quoted(void **state)
+{
+    (void)state;
+    const char *want[] = {"id", "name", "1", "A, B", "2", "say \"hi\"", "3", "two\nlines",
+                          "4", ""};
+    read_all("\xEF\xBB\xBFid,name\r\n1,\"A, B\"\r\n2,\"say \"\"hi\"\"\"\n3,\"two\nlines\"\n\n4,\n",
+             want, 10);
+}
+
+static void empty_fields_and_no_final_newline(void **state)
+{
+    (void)state;
+    const char *want[] = {"", "", "", "x", "y"};
+    read_all(",,\nx,y", want, 5);
+}
+
+static void line_numbers_follow_embedded_breaks(void **state)
+{
+    (void)state;
+    csv_reader r;
+    const char *text = "a\n\"b\nc\"\nd\n";
+    csv_init(&r, text, strlen(text));
+    assert_int_equal(csv_next(&r), SG_OK);
+    assert_int_equal(csv_next(&r), SG_OK);
+    assert_int_equal(csv_next(&r), SG_OK);
+    assert_string_equal(r.fields[0], "d");
+    assert_int_equal(r.line, 5); /* the next row would start on line 5 */
+    assert_int_equal(csv_next(&r), SG_ENOTFOUND);
+    csv_free(&r);
+}
+
+static void malformed(void **state)
+{
+    (void)state;
+    const char *bad[] = {"a,\"unclosed\n", "a,b\"c\n", "a,\"x\"y\n"};
+    const char *why[] = {"never closed", "quote inside", "after a closing quote"};
+    for (int i = 0; i < 3; i++) {
+        csv_reader r;
+        csv_init(&r, bad[i], strlen(bad[i]));
+        assert_int_equal(csv_next(&r), SG_EINVAL);
+        assert_non_null(strstr(r.error, why[i]));
+        assert_non_null(strstr(r.error, "line 1"));
+        csv_free(&r);
+    }
+    char nul[] = {'a', ',', 'b', '\0', 'c', '\n'};
+    csv_reader r;
+    csv_init(&r, nul, sizeof nul);
+    assert_int_equal(csv_next(&r), SG_EINVAL);
+    assert_non_null(strstr(r.error, "NUL"));
+    csv_free(&r);
+}
+
+static void too_many_fields(void **state)
+{
+    (void)state;
+    char text[CSV_MAX_FIELDS * 2 + 8];
+    size_t n = 0;
+    for (int i = 0; i <= CSV_MAX_FIELDS; i++) {
+        text[n++] = 'x';
+        text[n++] = ',';
+    }
+    text[n - 1] = '\n';
+    csv_reader r;
+    csv_init(&r, text, n);
+    assert_int_equal(csv_next(&r), SG_EINVAL);
+    assert_non_null(strstr(r.error, "too many fields"));
+    csv_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(plain_and_quoted),
+        cmocka_unit_test(empty_fields_and_no_final_newline),
+        cmocka_unit_test(line_numbers_follow_embedded_breaks),
+        cmocka_unit_test(malformed),
+        cmocka_unit_test(too_many_fields),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

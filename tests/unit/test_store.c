@@ -1,0 +1,140 @@
+/*
+ * The store: a fresh database is migrated to the current schema in WAL
+ * mode, a screening is stored whole (answers, skips, domains, resources),
+ * help choices update it, reopening keeps everything, and a database from a
+ * newer release is refused.
+ */
+#include <sqlite3.h>
+#include "helpers.h"
+#include "signpost/store.h"
+
+static sg_instrument *inst;
+static char dir[] = "/tmp/signpost-store-XXXXXX";
+
+static int setup(void **state)
+{
+    (void)state;
+    inst = load_core();
+    assert_non_null(mkdtemp(dir));
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char cmd[128];
+    (void)state;
+    instrument_free(inst);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    (void)!system(cmd);
+    return 0;
+}
+
+static long long count(const char *sql)
+{
+    char path[128];
+    sqlite3 *db;
+    sqlite3_stmt *s;
+    long long n = -1;
+    snprintf(path, sizeof path, "%s/%s", dir, SG_DB_FILE);
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return n;
+}
+
+static void open_migrates(void **state)
+{
+    (void)state;
+    sg_store *st = NULL;
+    char err[256];
+    int version = 0;
+    assert_int_equal(store_open(dir, 2, &st, err, sizeof err), SG_OK);
+    assert_int_equal(store_user_version(st, &version), SG_OK);
+    assert_int_equal(version, store_schema_version());
+    store_close(st);
+    assert_int_equal(count("SELECT count(*) FROM pragma_journal_mode WHERE journal_mode='wal'"), 1);
+}
+
+static void save_and_reload(void **state)
+{
+    (void)state;
+    sg_store *st = NULL;
+    char err[256], id[SG_ID_LEN], *json = NULL;
+    sg_submission sub = {0};
+    sg_score score;
+    sg_resource res = {0};
+
+    sub.lang = instrument_lang(inst, "es");
+    sub.wants_help = -1;
+    answer(inst, &sub.answers, "88122-7", "LA6729-3");
+    answer(inst, &sub.answers, "96778-6", "LA31996-4");
+    answer(inst, &sub.answers, "96778-6", "LA28580-1");
+    screening_score(inst, &sub.answers, 0, &score);
+    res.domain = instrument_domain_index(inst, "food");
+    snprintf(res.service_id, sizeof res.service_id, "svc-1");
+    snprintf(res.why, sizeof res.why, "because");
+    store_new_id(id);
+    assert_int_equal(strlen(id), SG_ID_LEN - 1);
+    store_screening rec = {id, 1700000000, "k1", inst, &sub, &score, &res, 1, "{\"x\":1}"};
+
+    assert_int_equal(store_open(dir, 1, &st, err, sizeof err), SG_OK);
+    assert_int_equal(store_save_screening(st, &rec), SG_OK);
+    assert_int_equal(store_save_screening(st, &rec), SG_EDB); /* same id: refused whole */
+    sub.wants_help = 1;
+    sub.help = score.positive;
+    assert_int_equal(store_save_help(st, id, inst, &sub, "{\"x\":2}"), SG_OK);
+    assert_int_equal(store_save_help(st, "0000", inst, &sub, "{}"), SG_ENOTFOUND);
+    assert_int_equal(store_load_result(st, id, &json), SG_OK);
+    assert_string_equal(json, "{\"x\":2}");
+    free(json);
+    assert_int_equal(store_load_result(st, "nope", &json), SG_ENOTFOUND);
+    store_close(st);
+
+    assert_int_equal(count("SELECT count(*) FROM screenings WHERE language='es' AND "
+                           "created_at='2023-11-14T22:13:20Z' AND wants_help=1"), 1);
+    assert_int_equal(count("SELECT count(*) FROM screening_answers WHERE item_code='96778-6'"), 2);
+    assert_int_equal(count("SELECT count(*) FROM screening_answers WHERE skipped=1"), 8);
+    assert_int_equal(count("SELECT count(*) FROM screening_domains WHERE positive=1"), 2);
+    assert_int_equal(count("SELECT count(*) FROM screening_domains WHERE wants_help=1"), 2);
+    assert_int_equal(count("SELECT count(*) FROM screening_resources WHERE domain='food'"), 1);
+    assert_int_equal(count("SELECT count(*) FROM screenings WHERE safety_score IS NULL "
+                           "AND safety_complete=0"), 1);
+}
+
+static void newer_schema_refused(void **state)
+{
+    (void)state;
+    char path[128], err[256];
+    sqlite3 *db;
+    sg_store *st = NULL;
+    snprintf(path, sizeof path, "%s/%s", dir, SG_DB_FILE);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 999", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(store_open(dir, 1, &st, err, sizeof err), SG_EDB);
+    assert_null(st);
+    assert_non_null(strstr(err, "newer than this signpost"));
+}
+
+static void unwritable_dir(void **state)
+{
+    (void)state;
+    sg_store *st = NULL;
+    char err[256];
+    assert_int_not_equal(store_open("/proc/signpost-cannot", 1, &st, err, sizeof err), SG_OK);
+    assert_non_null(strstr(err, "/proc/signpost-cannot"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(open_migrates),
+        cmocka_unit_test(save_and_reload),
+        cmocka_unit_test(newer_schema_refused),
+        cmocka_unit_test(unwritable_dir),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
