@@ -54,6 +54,9 @@ static int run(const sg_config *cfg)
     sg_info("signpost %s: %s; state in %s", SIGNPOST_VERSION,
             cfg->demo ? "demo defaults" : cfg->source, cfg->store_dir);
     sg_info("kiosk listening on http://%s:%d/", addr, port);
+    if (cfg->demo)
+        fprintf(stderr, "\n  signpost demo is running: open http://%s:%d/ in a browser."
+                        "\n  Ctrl-C stops it.\n\n", addr, port);
     sigwait(&stop, &sig);
     sg_info("%s received: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     http_stop(http);
