@@ -114,6 +114,9 @@ sg_rc config_finish(sg_config *cfg, char *err, size_t errlen);
 #define SG_INI_MAX_LINE 199
 sg_rc ini_check_lines(FILE *f, const char *path, char *err, size_t errlen);
 
+/* 1 when item is one of the entries of a comma-separated list value. */
+int config_list_has(const char *list, const char *item);
+
 /* Splits an "ADDR:PORT" listen value; addr must hold 64 bytes. */
 sg_rc config_split_listen(const char *listen, char *addr, size_t addrlen, int *port);
 

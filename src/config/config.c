@@ -489,6 +489,19 @@ sg_rc config_split_listen(const char *listen, char *addr, size_t addrlen, int *p
     return SG_OK;
 }
 
+int config_list_has(const char *list, const char *item)
+{
+    size_t n = strlen(item);
+    for (const char *p = list; *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len == n && strncmp(p, item, n) == 0)
+            return 1;
+        p += len + (comma ? 1 : 0);
+    }
+    return 0;
+}
+
 static int is_dir(const char *path)
 {
     struct stat st;

@@ -49,7 +49,7 @@ static MHD_RESULT instrument(http_ctx *h)
         lang = first;
     }
     l = instrument_lang(h->app->inst, lang);
-    if (l < 0 || !strstr(h->app->cfg->kiosk_languages, lang) || strlen(lang) != 2)
+    if (l < 0 || !config_list_has(h->app->cfg->kiosk_languages, lang))
         return http_error(h, 422, "unsupported_language",
                           "this kiosk does not offer that language", "lang");
     return http_json(h, MHD_HTTP_OK, h->app->inst->public_json[l]);
@@ -216,19 +216,17 @@ static json_t *domain_names(const sg_instrument *inst, uint32_t mask)
     return a;
 }
 
-static MHD_RESULT check_help_fields(http_ctx *h, json_t *body, int *bad)
+/* The first key of body that /help does not take, or NULL. */
+static const char *unknown_help_field(json_t *body)
 {
     const char *key;
     json_t *v;
 
-    *bad = 0;
     json_object_foreach(body, key, v) {
-        if (strcmp(key, "wants_help") && strcmp(key, "domains")) {
-            *bad = 1;
-            return http_error(h, 422, "unknown_field", "unexpected field", key);
-        }
+        if (strcmp(key, "wants_help") && strcmp(key, "domains"))
+            return key;
     }
-    return MHD_YES;
+    return NULL;
 }
 
 /* POST /api/v1/screenings/{id}/help: whether, and with what, they want help. */
@@ -240,7 +238,7 @@ static MHD_RESULT set_help(http_ctx *h, const char *id)
     sg_submission sub = {0};
     sg_field_error ferr;
     sg_score score = {0};
-    int bad;
+    const char *unknown;
 
     if (!body)
         return ret;
@@ -248,8 +246,10 @@ static MHD_RESULT set_help(http_ctx *h, const char *id)
         ret = http_error(h, 400, "invalid_body", "the body must be a JSON object", NULL);
         goto out;
     }
-    if ((ret = check_help_fields(h, body, &bad)), bad)
+    if ((unknown = unknown_help_field(body))) {
+        ret = http_error(h, 422, "unknown_field", "unexpected field", unknown);
         goto out;
+    }
     if (store_load_result(h->app->store, id, &stored) || !(result = json_loads(stored, 0, NULL))) {
         ret = http_error(h, 503, "store_unavailable", "please try again", NULL);
         goto out;

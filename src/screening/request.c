@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "signpost/config.h"
 #include "signpost/screening.h"
 
 static sg_rc field_error(sg_field_error *err, int status, const char *code,
@@ -27,20 +28,6 @@ static sg_rc field_error(sg_field_error *err, int status, const char *code,
     return SG_EINVAL;
 }
 
-/* True when code appears in the comma-separated list. */
-static int in_list(const char *list, const char *code)
-{
-    size_t n = strlen(code);
-    for (const char *p = list; *p;) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        if (len == n && !strncmp(p, code, n))
-            return 1;
-        p += len + (comma ? 1 : 0);
-    }
-    return 0;
-}
-
 static sg_rc parse_language(const sg_instrument *inst, json_t *body, const char *allowed,
                             sg_submission *out, sg_field_error *err)
 {
@@ -50,7 +37,7 @@ static sg_rc parse_language(const sg_instrument *inst, json_t *body, const char 
     if (!json_is_string(v))
         return field_error(err, 422, "wrong_type", "language", "language must be a string");
     out->lang = instrument_lang(inst, json_string_value(v));
-    if (out->lang < 0 || !in_list(allowed, json_string_value(v)))
+    if (out->lang < 0 || !config_list_has(allowed, json_string_value(v)))
         return field_error(err, 422, "unsupported_language", "language",
                            "this kiosk does not offer that language");
     return SG_OK;
