@@ -24,7 +24,7 @@ typedef enum {
     K_INT,       /* integer within [min, max] */
     K_COORD,     /* decimal degrees within [min, max], or empty */
     K_REAL,      /* non-negative decimal within [min, max] */
-    K_ENUM,      /* one of choices, separated by '|' */
+    K_ENUM,      /* one of choices, separated by commas */
     K_LISTEN,    /* IPv4ADDR:PORT */
     K_LANGS,     /* comma-separated two-letter language codes */
     K_DURATIONS, /* comma-separated durations like 7d, 36h, 90m */
@@ -96,12 +96,11 @@ static const cfg_key keys[] = {
     R("directory", "radius_km", K_REAL, radius_km, 0, 500, "0"),
     I("directory", "stale_days", stale_days, 1, 3650, "180"),
 
-    E("printer", "transport", printer_transport, "serial|tcp|file|none", "file"),
-    E("printer", "profile", printer_profile, "generic-58|csn-a2|tm-t20|tm-t88",
-      "generic-58"),
+    E("printer", "transport", printer_transport, "serial,tcp,file,none", "file"),
+    E("printer", "profile", printer_profile, "generic-58,csn-a2,tm-t20,tm-t88", "generic-58"),
     T("printer", "device", K_PATH, printer_device, "/dev/serial0"),
     I("printer", "baud", printer_baud, 1200, 921600, "19200"),
-    E("printer", "flow", printer_flow, "none|xonxoff|rtscts", "none"),
+    E("printer", "flow", printer_flow, "none,xonxoff,rtscts", "none"),
     S("printer", "host", printer_host, ""),
     I("printer", "port", printer_port, 1, 65535, "9100"),
     T("printer", "path", K_PATH, printer_path, ""),
@@ -109,7 +108,7 @@ static const cfg_key keys[] = {
     S("receipt", "qr_url", receipt_qr_url, ""),
     S("receipt", "footer", receipt_footer, ""),
 
-    E("sms", "gateway", sms_gateway, "none|log|twilio|http|kannel", "log"),
+    E("sms", "gateway", sms_gateway, "none,log,twilio,http,kannel", "log"),
     S("sms", "from", sms_from, ""),
     T("sms", "reminders", K_DURATIONS, sms_reminders, "7d,14d"),
     T("sms", "quiet_hours", K_HOURSPAN, sms_quiet_hours, "08:00-20:00"),
@@ -126,15 +125,28 @@ static const cfg_key keys[] = {
     T("sms.kannel", "password_file", K_PATH, kannel_password_file, ""),
 
     S("sms.http", "url", http_url, ""),
-    E("sms.http", "method", http_method, "POST|GET|PUT", "POST"),
+    E("sms.http", "method", http_method, "POST,GET,PUT", "POST"),
     S("sms.http", "body", http_body, ""),
     S("sms.http", "headers", http_headers, ""),
     S("sms.http", "success", http_success, "2xx"),
 
-    E("log", "level", log_level, "debug|info|warn|error", "info"),
+    E("log", "level", log_level, "debug,info,warn,error", "info"),
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
+
+int config_list_has(const char *list, const char *item)
+{
+    size_t n = strlen(item);
+    for (const char *p = list; *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len == n && strncmp(p, item, n) == 0)
+            return 1;
+        p += len + (comma ? 1 : 0);
+    }
+    return 0;
+}
 
 static int parse_long(const char *s, long *out)
 {
@@ -233,40 +245,27 @@ static int valid_tz(const char *v)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static int valid_choice(const char *choices, const char *v)
-{
-    size_t n = strlen(v);
-    for (const char *p = choices; *p;) {
-        const char *bar = strchr(p, '|');
-        size_t len = bar ? (size_t)(bar - p) : strlen(p);
-        if (len == n && strncmp(p, v, n) == 0)
-            return 1;
-        p += len + (bar ? 1 : 0);
-    }
-    return 0;
-}
+/* Text formats: the check and what the message says was expected. */
+static const struct {
+    key_type type;
+    int (*ok)(const char *v);
+    const char *expected;
+} formats[] = {
+    {K_LISTEN, valid_listen, "IPV4ADDRESS:PORT such as 127.0.0.1:8080"},
+    {K_LANGS, valid_langs, "two-letter language codes separated by commas"},
+    {K_DURATIONS, valid_durations, "up to 8 durations such as 7d,14d (units s, m, h, d)"},
+    {K_HOURSPAN, valid_hourspan, "HH:MM-HH:MM"},
+    {K_TZ, valid_tz, "a time zone name from the IANA database such as America/Chicago"},
+};
 
-static int set_string(const cfg_key *k, char *field, const char *v, char *why,
-                      size_t whylen)
-{
-    if (strlen(v) >= k->size) {
-        snprintf(why, whylen, "value is longer than %zu characters", k->size - 1);
-        return -1;
-    }
-    memcpy(field, v, strlen(v) + 1);
-    return 0;
-}
-
-/* Validates v for key k and stores it in cfg; on error fills why. */
-static int apply(sg_config *cfg, const cfg_key *k, const char *v, char *why,
-                 size_t whylen)
+static int apply_number(sg_config *cfg, const cfg_key *k, const char *v, char *why,
+                        size_t whylen)
 {
     char *field = (char *)cfg + k->offset;
     long l;
     double d;
 
-    switch (k->type) {
-    case K_INT:
+    if (k->type == K_INT) {
         if (parse_long(v, &l) || l < (long)k->min || l > (long)k->max) {
             snprintf(why, whylen, "expected a whole number from %.0f to %.0f, got \"%s\"",
                      k->min, k->max, v);
@@ -274,61 +273,39 @@ static int apply(sg_config *cfg, const cfg_key *k, const char *v, char *why,
         }
         *(int *)(void *)field = (int)l;
         return 0;
-    case K_COORD:
-    case K_REAL:
-        if (k->type == K_COORD && !*v) {
-            *(double *)(void *)field = NAN;
-            return 0;
-        }
-        if (parse_double(v, &d) || d < k->min || d > k->max) {
-            snprintf(why, whylen, "expected a number from %g to %g, got \"%s\"", k->min,
-                     k->max, v);
-            return -1;
-        }
-        *(double *)(void *)field = d;
-        return 0;
-    case K_ENUM:
-        if (!valid_choice(k->choices, v)) {
-            snprintf(why, whylen, "expected one of %s, got \"%s\"", k->choices, v);
-            return -1;
-        }
-        break;
-    case K_LISTEN:
-        if (!valid_listen(v)) {
-            snprintf(why, whylen, "expected IPV4ADDRESS:PORT such as 127.0.0.1:8080, got \"%s\"", v);
-            return -1;
-        }
-        break;
-    case K_LANGS:
-        if (!valid_langs(v)) {
-            snprintf(why, whylen, "expected two-letter language codes separated by commas, got \"%s\"", v);
-            return -1;
-        }
-        break;
-    case K_DURATIONS:
-        if (!valid_durations(v)) {
-            snprintf(why, whylen, "expected up to %d durations such as 7d,14d (units s, m, h, d), got \"%s\"",
-                     SG_MAX_REMINDERS, v);
-            return -1;
-        }
-        break;
-    case K_HOURSPAN:
-        if (!valid_hourspan(v)) {
-            snprintf(why, whylen, "expected HH:MM-HH:MM, got \"%s\"", v);
-            return -1;
-        }
-        break;
-    case K_TZ:
-        if (!valid_tz(v)) {
-            snprintf(why, whylen, "unknown time zone \"%s\" (use an IANA name such as America/Chicago)", v);
-            return -1;
-        }
-        break;
-    case K_STR:
-    case K_PATH:
-        break;
     }
-    return set_string(k, field, v, why, whylen);
+    if (k->type == K_COORD && !*v) {
+        *(double *)(void *)field = NAN;
+        return 0;
+    }
+    if (parse_double(v, &d) || d < k->min || d > k->max) {
+        snprintf(why, whylen, "expected a number from %g to %g, got \"%s\"", k->min, k->max, v);
+        return -1;
+    }
+    *(double *)(void *)field = d;
+    return 0;
+}
+
+/* Validates v for key k and stores it in cfg; on error fills why. */
+static int apply(sg_config *cfg, const cfg_key *k, const char *v, char *why, size_t whylen)
+{
+    if (k->type == K_INT || k->type == K_COORD || k->type == K_REAL)
+        return apply_number(cfg, k, v, why, whylen);
+    if (k->type == K_ENUM && !config_list_has(k->choices, v)) {
+        snprintf(why, whylen, "expected one of %s, got \"%s\"", k->choices, v);
+        return -1;
+    }
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+        if (formats[i].type == k->type && !formats[i].ok(v)) {
+            snprintf(why, whylen, "expected %s, got \"%s\"", formats[i].expected, v);
+            return -1;
+        }
+    if (strlen(v) >= k->size) {
+        snprintf(why, whylen, "value is longer than %zu characters", k->size - 1);
+        return -1;
+    }
+    memcpy((char *)cfg + k->offset, v, strlen(v) + 1);
+    return 0;
 }
 
 static const cfg_key *find_key(const char *section, const char *name, int *section_known)
@@ -487,19 +464,6 @@ sg_rc config_split_listen(const char *listen, char *addr, size_t addrlen, int *p
         return SG_EINVAL;
     *port = (int)p;
     return SG_OK;
-}
-
-int config_list_has(const char *list, const char *item)
-{
-    size_t n = strlen(item);
-    for (const char *p = list; *p;) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        if (len == n && strncmp(p, item, n) == 0)
-            return 1;
-        p += len + (comma ? 1 : 0);
-    }
-    return 0;
 }
 
 static int is_dir(const char *path)

@@ -45,6 +45,10 @@ void http_security_headers(struct MHD_Response *r);
 char *kiosk_result_json(const sg_app *app, const char *id, const sg_submission *sub,
                         const sg_score *score, const sg_resource *res, size_t nres);
 
+/* The names of the domains in mask, in instrument order, as a new JSON array. */
+struct json_t;
+struct json_t *kiosk_domain_names(const sg_instrument *inst, uint32_t mask);
+
 /* Route handlers. */
 MHD_RESULT http_static(http_ctx *h);
 MHD_RESULT http_kiosk_api(http_ctx *h);

@@ -207,15 +207,6 @@ static uint32_t stored_positive(const sg_instrument *inst, json_t *result)
     return mask;
 }
 
-static json_t *domain_names(const sg_instrument *inst, uint32_t mask)
-{
-    json_t *a = json_array();
-    for (int d = 0; d < inst->ndomains; d++)
-        if (mask & (1u << d))
-            json_array_append_new(a, json_string(inst->domains[d].name));
-    return a;
-}
-
 /* The first key of body that /help does not take, or NULL. */
 static const char *unknown_help_field(json_t *body)
 {
@@ -262,7 +253,7 @@ static MHD_RESULT set_help(http_ctx *h, const char *id)
         goto out;
     }
     json_object_set_new(result, "wants_help", json_boolean(sub.wants_help));
-    json_object_set_new(result, "help_domains", domain_names(h->app->inst, sub.help));
+    json_object_set_new(result, "help_domains", kiosk_domain_names(h->app->inst, sub.help));
     updated = json_dumps(result, JSON_COMPACT);
     if (!updated || store_save_help(h->app->store, id, h->app->inst, &sub, updated)) {
         ret = http_error(h, 503, "store_unavailable", "please try again", NULL);

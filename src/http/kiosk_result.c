@@ -37,7 +37,7 @@ static json_t *resource_json(const sg_instrument *inst, const sg_resource *r)
     return o;
 }
 
-static json_t *domain_list(const sg_instrument *inst, uint32_t mask)
+json_t *kiosk_domain_names(const sg_instrument *inst, uint32_t mask)
 {
     json_t *a = json_array();
     for (int d = 0; d < inst->ndomains; d++)
@@ -59,7 +59,7 @@ char *kiosk_result_json(const sg_app *app, const char *id, const sg_submission *
         json_array_append_new(list, resource_json(inst, &res[i]));
     json_object_set_new(o, "id", json_string(id));
     json_object_set_new(o, "language", json_string(inst->langs[sub->lang].code));
-    json_object_set_new(o, "positive_domains", domain_list(inst, score->positive));
+    json_object_set_new(o, "positive_domains", kiosk_domain_names(inst, score->positive));
     json_object_set_new(o, "safety_score", has_points && score->complete[sd]
                                                ? json_integer(score->points[sd])
                                                : json_null());
@@ -68,7 +68,7 @@ char *kiosk_result_json(const sg_app *app, const char *id, const sg_submission *
     json_object_set_new(o, "scoring_rule", json_string(score->rule));
     json_object_set_new(o, "wants_help",
                         sub->wants_help < 0 ? json_null() : json_boolean(sub->wants_help));
-    json_object_set_new(o, "help_domains", domain_list(inst, sub->help));
+    json_object_set_new(o, "help_domains", kiosk_domain_names(inst, sub->help));
     json_object_set_new(o, "resources", list);
     s = json_dumps(o, JSON_COMPACT);
     json_decref(o);

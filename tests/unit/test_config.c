@@ -92,10 +92,10 @@ static void mistakes_name_file_line_and_key(void **state)
     expect_error("[kiosk]\nlisten = 1.2.3.4:70000\n", 2, "[kiosk] listen");
     expect_error("[kiosk]\nlanguages = english\n", 2, "[kiosk] languages");
     expect_error("[kiosk]\nlatitude = 91\n", 2, "[kiosk] latitude");
-    expect_error("[printer]\ntransport = usb\n", 2, "expected one of serial|tcp|file|none");
+    expect_error("[printer]\ntransport = usb\n", 2, "expected one of serial,tcp,file,none");
     expect_error("[sms]\nreminders = 7x\n", 2, "[sms] reminders");
     expect_error("[sms]\nquiet_hours = 8-20\n", 2, "expected HH:MM-HH:MM");
-    expect_error("[clinic]\ntimezone = Mars/Olympus\n", 2, "unknown time zone");
+    expect_error("[clinic]\ntimezone = Mars/Olympus\n", 2, "time zone name from the IANA database");
     expect_error("[clinic]\nname = a\nname = b\n", 3, "set twice");
     expect_error("[clinic]\nthis is not ini\n", 2, "not a valid INI line");
     char longline[400];
