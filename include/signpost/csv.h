@@ -11,6 +11,7 @@
 #define SIGNPOST_CSV_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "signpost/buf.h"
 #include "signpost/result.h"
 
@@ -20,7 +21,8 @@
 typedef struct {
     const char *data;
     size_t len, pos;
-    size_t line;       /* 1-based line where the current row starts */
+    size_t line;       /* 1-based line where the next row starts */
+    size_t row_line;   /* 1-based line where the current row started */
     sg_buf row;        /* the fields of the current row, NUL-separated */
     const char *fields[CSV_MAX_FIELDS];
     size_t nfields;
@@ -31,5 +33,25 @@ void csv_init(csv_reader *r, const char *data, size_t len);
 void csv_free(csv_reader *r);
 /* SG_OK with a row in r->fields; SG_ENOTFOUND at the end; SG_EINVAL on bad input. */
 sg_rc csv_next(csv_reader *r);
+
+/*
+ * Reading a CSV file a record at a time, so memory stays bounded however
+ * large the file: lines are gathered until the quotes balance (a quoted
+ * field may hold line breaks), then that record is parsed as above.
+ * r.fields holds the record after csv_stream_next() returns SG_OK.
+ */
+typedef struct {
+    FILE *f;
+    sg_buf rec;      /* the raw text of the current record */
+    csv_reader r;    /* parses rec */
+    size_t line;     /* line where the next record starts */
+    int started;
+} csv_stream;
+
+/* Borrows f (the caller closes it). */
+void csv_stream_init(csv_stream *s, FILE *f);
+void csv_stream_free(csv_stream *s);
+/* SG_OK with a record in s->r; SG_ENOTFOUND at the end; SG_EINVAL (s->r.error) on bad input. */
+sg_rc csv_stream_next(csv_stream *s);
 
 #endif

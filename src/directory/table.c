@@ -99,7 +99,7 @@ static sg_rc parse_rows(dir_table *t, csv_reader *r, char *err, size_t errlen)
         return SG_ENOMEM;
     while ((rc = csv_next(r)) == SG_OK) {
         if (r->nfields > t->ncols) {
-            snprintf(err, errlen, "%s:%zu: %zu values but %zu columns", t->name, r->line - 1,
+            snprintf(err, errlen, "%s:%zu: %zu values but %zu columns", t->name, r->row_line,
                      r->nfields, t->ncols);
             return SG_EINVAL;
         }

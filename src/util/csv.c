@@ -86,6 +86,7 @@ sg_rc csv_next(csv_reader *r)
     }
     if (r->pos >= r->len)
         return SG_ENOTFOUND;
+    r->row_line = r->line;
     for (;;) {
         size_t start = r->row.len;
         if (r->pos < r->len && r->data[r->pos] == '"') {
@@ -119,4 +120,78 @@ sg_rc csv_next(csv_reader *r)
         r->fields[i] = r->row.data + starts[i];
     r->line += 1 + newlines;
     return SG_OK;
+}
+
+void csv_stream_init(csv_stream *s, FILE *f)
+{
+    memset(s, 0, sizeof *s);
+    s->f = f;
+    s->line = 1;
+    sg_buf_init(&s->rec, CSV_MAX_ROW);
+    csv_init(&s->r, "", 0);
+}
+
+void csv_stream_free(csv_stream *s)
+{
+    if (!s)
+        return;
+    sg_buf_free(&s->rec);
+    csv_free(&s->r);
+}
+
+/* Appends one line (with its newline) to rec; returns 0 at end of file. */
+static int read_line(csv_stream *s, sg_rc *rc)
+{
+    char chunk[4096];
+    size_t before = s->rec.len;
+
+    while (fgets(chunk, sizeof chunk, s->f)) {
+        if ((*rc = sg_buf_adds(&s->rec, chunk)))
+            return 0;
+        if (s->rec.data[s->rec.len - 1] == '\n')
+            break;
+    }
+    return s->rec.len > before;
+}
+
+static int quotes_balanced(const sg_buf *b)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < b->len; i++)
+        n += b->data[i] == '"';
+    return n % 2 == 0;
+}
+
+sg_rc csv_stream_next(csv_stream *s)
+{
+    sg_rc rc = SG_OK;
+    size_t lines = 0;
+    size_t start = s->line;
+
+    sg_buf_reset(&s->rec);
+    do {
+        if (!read_line(s, &rc)) {
+            if (rc) {
+                s->r.line = start;
+                snprintf(s->r.error, sizeof s->r.error, "line %zu: record too long", start);
+                return SG_EINVAL;
+            }
+            break;
+        }
+        lines++;
+    } while (!quotes_balanced(&s->rec));
+    s->line += lines;
+    if (!s->rec.len)
+        return SG_ENOTFOUND;
+    csv_free(&s->r);
+    csv_init(&s->r, s->rec.data, s->rec.len);
+    if (s->started && s->r.pos == 3)
+        s->r.pos = 0; /* a byte-order mark counts only at the start of the file */
+    s->started = 1;
+    s->r.line = start;
+    rc = csv_next(&s->r);
+    s->r.line = s->line;
+    if (rc == SG_ENOTFOUND) /* a blank line: read on */
+        return csv_stream_next(s);
+    return rc;
 }

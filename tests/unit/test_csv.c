@@ -88,6 +88,43 @@ static void too_many_fields(void **state)
     csv_free(&r);
 }
 
+/* The stream reader gives the same records as the buffer reader, line numbers included. */
+static void stream_matches_buffer(void **state)
+{
+    (void)state;
+    const char *text = "\xEF\xBB\xBFid,note\n1,\"two\nlines, \"\"quoted\"\"\"\n\n2,plain\r\n3,\n";
+    const char *want[] = {"id", "note", "1", "two\nlines, \"quoted\"", "2", "plain", "3", ""};
+    size_t lines[] = {1, 2, 5, 6};
+    FILE *f = fmemopen((void *)text, strlen(text), "r");
+    csv_stream s;
+    size_t k = 0, rows = 0;
+
+    assert_non_null(f);
+    csv_stream_init(&s, f);
+    while (csv_stream_next(&s) == SG_OK) {
+        assert_int_equal(s.r.row_line, lines[rows++]);
+        for (size_t i = 0; i < s.r.nfields; i++)
+            assert_string_equal(s.r.fields[i], want[k++]);
+    }
+    assert_int_equal(k, 8);
+    csv_stream_free(&s);
+    fclose(f);
+}
+
+static void stream_reports_bad_record_line(void **state)
+{
+    (void)state;
+    const char *text = "a,b\nc,d\"x\ne,f\n";
+    FILE *f = fmemopen((void *)text, strlen(text), "r");
+    csv_stream s;
+    csv_stream_init(&s, f);
+    assert_int_equal(csv_stream_next(&s), SG_OK);
+    assert_int_equal(csv_stream_next(&s), SG_EINVAL);
+    assert_non_null(strstr(s.r.error, "line 2"));
+    csv_stream_free(&s);
+    fclose(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -96,6 +133,8 @@ int main(void)
         cmocka_unit_test(line_numbers_follow_embedded_breaks),
         cmocka_unit_test(malformed),
         cmocka_unit_test(too_many_fields),
+        cmocka_unit_test(stream_matches_buffer),
+        cmocka_unit_test(stream_reports_bad_record_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
