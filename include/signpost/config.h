@@ -61,8 +61,11 @@ typedef struct {
     char printer_device[SG_CFG_PATH], printer_flow[SG_CFG_STR];
     char printer_host[SG_CFG_STR], printer_path[SG_CFG_PATH];
     int printer_baud, printer_port;
+    int printer_max_queued; /* receipts that may wait for the printer */
+    int printer_timeout_s;  /* for one write or status question */
     /* [receipt] */
     char receipt_qr_url[SG_CFG_LONG], receipt_footer[SG_CFG_LONG];
+    int receipt_print_safety; /* 0: safety resources only on screen */
     /* [sms] */
     char sms_gateway[SG_CFG_STR], sms_from[SG_CFG_STR];
     char sms_reminders[SG_CFG_STR], sms_quiet_hours[SG_CFG_STR];

@@ -102,4 +102,16 @@ int receipt_columns(const printer_profile *p, unsigned style);
 sg_rc receipt_preview_html(const receipt_model *m, sg_buf *out);
 const char *receipt_preview_css(void);
 
+/*
+ * The QR code's text.  With a template ([receipt] qr_url), its placeholders
+ * are filled: {service_ids} (the resources' HSDS ids, comma-separated),
+ * {lang}, {clinic_phone} (digits only); values are percent-encoded.  With
+ * none, the first resource's website, else a tel: link to the clinic, so the
+ * code works on a patient's phone off the clinic network.  SG_EINVAL names
+ * an unknown placeholder in err; SG_ETOOBIG past outlen.
+ */
+sg_rc receipt_qr_payload(const char *tmpl, const sg_resource *res, size_t n,
+                         const char *clinic_phone, const char *lang, char *out,
+                         size_t outlen, char *err, size_t errlen);
+
 #endif

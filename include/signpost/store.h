@@ -57,6 +57,40 @@ sg_rc store_save_help(sg_store *st, const char *id, const sg_instrument *inst,
 /* Loads the stored result JSON of screening id (caller frees *json). */
 sg_rc store_load_result(sg_store *st, const char *id, char **json);
 
+/*
+ * The print queue.  A job moves queued -> printing -> done or failed; only
+ * the print worker moves it past queued.  A job found "printing" at start-up
+ * was interrupted mid-way and is marked failed, never printed again
+ * silently: staff see it and can reprint.
+ */
+typedef enum { PRINT_QUEUED, PRINT_PRINTING, PRINT_DONE, PRINT_FAILED } print_status;
+
+typedef struct {
+    char id[SG_ID_LEN];
+    char screening_id[SG_ID_LEN];
+    print_status status;
+    int attempts;
+    char error[160];
+    unsigned char *payload; /* claimed jobs only; caller frees */
+    size_t len;
+} print_job;
+
+/* Queues bytes for screening_id; SG_EBUSY when max_queued jobs already wait. */
+sg_rc store_print_enqueue(sg_store *st, const char *job_id, const char *screening_id,
+                          const char *profile, const void *bytes, size_t len,
+                          int max_queued);
+/* Claims the oldest queued job (now "printing"); SG_ENOTFOUND when none. */
+sg_rc store_print_claim(sg_store *st, print_job *job);
+/* Puts a claimed job back in the queue (the printer was not ready). */
+sg_rc store_print_requeue(sg_store *st, const char *job_id, const char *why);
+/* Ends a claimed job: done (error NULL) or failed with a reason for staff. */
+sg_rc store_print_finish(sg_store *st, const char *job_id, const char *error);
+/* Reads a job's state (payload not loaded). */
+sg_rc store_print_get(sg_store *st, const char *job_id, print_job *job);
+/* Marks jobs left "printing" by a crash or power cut as failed; *n gets how many. */
+sg_rc store_print_recover(sg_store *st, int *n);
+const char *print_status_name(print_status s);
+
 /* Fills out with a new random id (hex of 16 CSPRNG bytes). */
 void store_new_id(char out[SG_ID_LEN]);
 

@@ -29,7 +29,8 @@ typedef enum {
     K_LANGS,     /* comma-separated two-letter language codes */
     K_DURATIONS, /* comma-separated durations like 7d, 36h, 90m */
     K_HOURSPAN,  /* HH:MM-HH:MM */
-    K_TZ         /* an IANA time zone name */
+    K_TZ,        /* an IANA time zone name */
+    K_BOOL       /* yes/no, true/false, on/off, 1/0 */
 } key_type;
 
 typedef struct {
@@ -53,6 +54,8 @@ typedef struct {
     {sec, key, K_INT, offsetof(sg_config, field), 0, lo, hi, NULL, def}
 #define R(sec, key, type, field, lo, hi, def)                                    \
     {sec, key, type, offsetof(sg_config, field), 0, lo, hi, NULL, def}
+#define B(sec, key, field, def)                                                  \
+    {sec, key, K_BOOL, offsetof(sg_config, field), 0, 0, 1, NULL, def}
 #define E(sec, key, field, choices, def)                                         \
     {sec, key, K_ENUM, offsetof(sg_config, field), sizeof(((sg_config *)0)->field), \
      0, 0, choices, def}
@@ -104,9 +107,12 @@ static const cfg_key keys[] = {
     S("printer", "host", printer_host, ""),
     I("printer", "port", printer_port, 1, 65535, "9100"),
     T("printer", "path", K_PATH, printer_path, ""),
+    I("printer", "max_queued", printer_max_queued, 1, 1000, "20"),
+    I("printer", "timeout_s", printer_timeout_s, 1, 300, "20"),
 
     S("receipt", "qr_url", receipt_qr_url, ""),
     S("receipt", "footer", receipt_footer, ""),
+    B("receipt", "print_safety", receipt_print_safety, "yes"),
 
     E("sms", "gateway", sms_gateway, "none,log,twilio,http,kannel", "log"),
     S("sms", "from", sms_from, ""),
@@ -286,11 +292,28 @@ static int apply_number(sg_config *cfg, const cfg_key *k, const char *v, char *w
     return 0;
 }
 
+static int apply_bool(sg_config *cfg, const cfg_key *k, const char *v, char *why,
+                      size_t whylen)
+{
+    int *field = (int *)(void *)((char *)cfg + k->offset);
+    if (config_list_has("yes,true,on,1", v))
+        *field = 1;
+    else if (config_list_has("no,false,off,0", v))
+        *field = 0;
+    else {
+        snprintf(why, whylen, "expected yes or no, got \"%s\"", v);
+        return -1;
+    }
+    return 0;
+}
+
 /* Validates v for key k and stores it in cfg; on error fills why. */
 static int apply(sg_config *cfg, const cfg_key *k, const char *v, char *why, size_t whylen)
 {
     if (k->type == K_INT || k->type == K_COORD || k->type == K_REAL)
         return apply_number(cfg, k, v, why, whylen);
+    if (k->type == K_BOOL)
+        return apply_bool(cfg, k, v, why, whylen);
     if (k->type == K_ENUM && !config_list_has(k->choices, v)) {
         snprintf(why, whylen, "expected one of %s, got \"%s\"", k->choices, v);
         return -1;

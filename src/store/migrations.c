@@ -47,6 +47,23 @@ static const char *const migrations[] = {
     "  why TEXT NOT NULL,"
     "  PRIMARY KEY (screening_id, domain, service_id)"
     ") STRICT;",
+
+    /* 2: the durable print queue.  The ESC/POS bytes are rendered when the
+     * job is queued, so what prints is exactly what was asked for. */
+    "CREATE TABLE print_jobs("
+    "  id TEXT PRIMARY KEY,"
+    "  screening_id TEXT NOT NULL REFERENCES screenings(id) ON DELETE CASCADE,"
+    "  created_at TEXT NOT NULL,"
+    "  status TEXT NOT NULL CHECK (status IN ('queued', 'printing', 'done', 'failed')),"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  error TEXT,"
+    "  started_at TEXT,"
+    "  finished_at TEXT,"
+    "  profile TEXT NOT NULL,"
+    "  payload BLOB NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX print_jobs_queue ON print_jobs(status, created_at);"
+    "CREATE INDEX print_jobs_screening ON print_jobs(screening_id);",
 };
 
 int store_schema_version(void)

@@ -11,15 +11,6 @@
 #include "signpost/log.h"
 #include "store_internal.h"
 
-/* Runs one prepared statement to completion; binds were done by the caller. */
-static int step_done(sqlite3_stmt *stmt)
-{
-    int rc = sqlite3_step(stmt);
-    sqlite3_reset(stmt);
-    sqlite3_clear_bindings(stmt);
-    return rc == SQLITE_DONE ? 0 : -1;
-}
-
 static void format_time(time_t t, char *out, size_t len)
 {
     struct tm tm;
@@ -60,7 +51,7 @@ static int insert_screening(sqlite3 *db, const store_screening *r)
     if (r->sub->wants_help >= 0)
         sqlite3_bind_int(s, 10, r->sub->wants_help);
     sqlite3_bind_text(s, 11, r->result_json, -1, SQLITE_STATIC);
-    rc = step_done(s);
+    rc = store_step_done(s);
     sqlite3_finalize(s);
     return rc;
 }
@@ -86,7 +77,7 @@ static int insert_answers(sqlite3 *db, const store_screening *r)
             if (given)
                 sqlite3_bind_text(s, 3, item->options[o].code, -1, SQLITE_STATIC);
             sqlite3_bind_int(s, 4, !given);
-            rc = step_done(s);
+            rc = store_step_done(s);
         }
     }
     sqlite3_finalize(s);
@@ -110,7 +101,7 @@ static int insert_domains(sqlite3 *db, const store_screening *r)
             sqlite3_bind_int(s, 4, r->score->points[d]);
         if (r->sub->wants_help >= 0)
             sqlite3_bind_int(s, 5, (r->sub->help & bit) != 0);
-        rc = step_done(s);
+        rc = store_step_done(s);
     }
     sqlite3_finalize(s);
     return rc;
@@ -131,7 +122,7 @@ static int insert_resources(sqlite3 *db, const store_screening *r)
         sqlite3_bind_text(s, 3, res->service_id, -1, SQLITE_STATIC);
         sqlite3_bind_int(s, 4, i);
         sqlite3_bind_text(s, 5, res->why, -1, SQLITE_STATIC);
-        rc = step_done(s);
+        rc = store_step_done(s);
     }
     sqlite3_finalize(s);
     return rc;
@@ -139,25 +130,15 @@ static int insert_resources(sqlite3 *db, const store_screening *r)
 
 sg_rc store_save_screening(sg_store *st, const store_screening *rec)
 {
-    sqlite3 *db = st->writer.db;
-    sg_rc rc = SG_OK;
+    sqlite3 *db;
+    int ok;
 
     assert(strlen(rec->id) == SG_ID_LEN - 1);
-    pthread_mutex_lock(&st->writer.lock);
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-        rc = SG_EDB;
-        goto out;
-    }
-    if (insert_screening(db, rec) || insert_answers(db, rec) || insert_domains(db, rec) ||
-        insert_resources(db, rec) ||
-        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        rc = SG_EDB;
-        sg_error("saving screening %s: %s", rec->id, sqlite3_errmsg(db));
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    }
-out:
-    pthread_mutex_unlock(&st->writer.lock);
-    return rc;
+    if (!(db = store_write_begin(st)))
+        return SG_EDB;
+    ok = !insert_screening(db, rec) && !insert_answers(db, rec) && !insert_domains(db, rec) &&
+         !insert_resources(db, rec);
+    return store_write_end(st, ok, "saving a screening");
 }
 
 static int update_help(sqlite3 *db, const char *id, const sg_instrument *inst,
@@ -173,7 +154,7 @@ static int update_help(sqlite3 *db, const char *id, const sg_instrument *inst,
     sqlite3_bind_int(s, 1, sub->wants_help);
     sqlite3_bind_text(s, 2, result_json, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, id, -1, SQLITE_STATIC);
-    rc = step_done(s) ? -1 : sqlite3_changes(db) != 1 ? 1 : 0;
+    rc = store_step_done(s) ? -1 : sqlite3_changes(db) != 1 ? 1 : 0;
     sqlite3_finalize(s);
     if (rc)
         return rc; /* 1: no such screening */
@@ -185,7 +166,7 @@ static int update_help(sqlite3 *db, const char *id, const sg_instrument *inst,
         sqlite3_bind_int(s, 1, (sub->help & (1u << d)) != 0);
         sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
         sqlite3_bind_text(s, 3, inst->domains[d].name, -1, SQLITE_STATIC);
-        rc = step_done(s);
+        rc = store_step_done(s);
     }
     sqlite3_finalize(s);
     return rc;
@@ -194,24 +175,15 @@ static int update_help(sqlite3 *db, const char *id, const sg_instrument *inst,
 sg_rc store_save_help(sg_store *st, const char *id, const sg_instrument *inst,
                       const sg_submission *sub, const char *result_json)
 {
-    sqlite3 *db = st->writer.db;
-    sg_rc rc = SG_OK;
+    sqlite3 *db = store_write_begin(st);
+    int failed;
+    sg_rc rc;
 
-    pthread_mutex_lock(&st->writer.lock);
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-        rc = SG_EDB;
-        goto out;
-    }
-    int failed = update_help(db, id, inst, sub, result_json);
-    if (failed || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        rc = failed == 1 ? SG_ENOTFOUND : SG_EDB;
-        if (rc == SG_EDB)
-            sg_error("saving help choice for %s: %s", id, sqlite3_errmsg(db));
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    }
-out:
-    pthread_mutex_unlock(&st->writer.lock);
-    return rc;
+    if (!db)
+        return SG_EDB;
+    failed = update_help(db, id, inst, sub, result_json);
+    rc = store_write_end(st, !failed, "saving a help choice");
+    return failed == 1 ? SG_ENOTFOUND : rc;
 }
 
 sg_rc store_load_result(sg_store *st, const char *id, char **json)

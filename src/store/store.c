@@ -155,3 +155,37 @@ void store_new_id(char out[SG_ID_LEN])
     randombytes_buf(raw, sizeof raw);
     sodium_bin2hex(out, SG_ID_LEN, raw, sizeof raw);
 }
+
+sqlite3 *store_write_begin(sg_store *st)
+{
+    pthread_mutex_lock(&st->writer.lock);
+    if (sqlite3_exec(st->writer.db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        sg_error("store: cannot begin a write: %s", sqlite3_errmsg(st->writer.db));
+        pthread_mutex_unlock(&st->writer.lock);
+        return NULL;
+    }
+    return st->writer.db;
+}
+
+sg_rc store_write_end(sg_store *st, int ok, const char *what)
+{
+    sqlite3 *db = st->writer.db;
+    sg_rc rc = SG_OK;
+
+    if (!ok || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        if (ok || sqlite3_errcode(db) != SQLITE_OK)
+            sg_error("store: %s: %s", what, sqlite3_errmsg(db));
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        rc = SG_EDB;
+    }
+    pthread_mutex_unlock(&st->writer.lock);
+    return rc;
+}
+
+int store_step_done(sqlite3_stmt *stmt)
+{
+    int rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return rc == SQLITE_DONE ? 0 : -1;
+}

@@ -28,6 +28,17 @@ struct sg_store {
 
 sg_rc store_migrate(sqlite3 *db, char *err, size_t errlen);
 
+/*
+ * A write transaction on the writer connection: begin locks the writer and
+ * starts BEGIN IMMEDIATE (NULL, unlocked, when that fails); end commits when
+ * ok, else rolls back, and unlocks.  Everything between is all or nothing.
+ */
+sqlite3 *store_write_begin(sg_store *st);
+sg_rc store_write_end(sg_store *st, int ok, const char *what);
+
+/* Runs a prepared statement to completion and resets it; 0 when done. */
+int store_step_done(sqlite3_stmt *stmt);
+
 /* Locks and returns a reader connection; release with store_release(). */
 store_conn *store_reader(sg_store *st);
 void store_release(store_conn *c);

@@ -59,8 +59,10 @@ static void every_documented_key(void **state)
         "[directory]\nimport = /tmp/hsds\nsync_url = https://example.org/hsds\n"
         "results_per_domain = 5\nradius_km = 12.5\nstale_days = 90\n"
         "[printer]\ntransport = tcp\nprofile = tm-t20\ndevice = /dev/ttyUSB0\nbaud = 9600\n"
-        "flow = rtscts\nhost = 192.0.2.1\nport = 9100\npath = /tmp/receipts\n"
+        "flow = rtscts\nhost = 192.0.2.1\nport = 9100\npath = /tmp/receipts\nmax_queued = 5\n"
+        "timeout_s = 30\n"
         "[receipt]\nqr_url = https://example.org/r?s={service_ids}\nfooter = Thanks\n"
+        "print_safety = no\n"
         "[sms]\ngateway = twilio\nfrom = +15555550100\nreminders = 3d,10d,30d\n"
         "quiet_hours = 09:00-19:30\nmax_per_day = 1\nmax_per_week = 2\n"
         "[sms.twilio]\naccount_sid = AC123\nauth_token_file = /run/credentials/t\n"
@@ -77,6 +79,8 @@ static void every_documented_key(void **state)
     assert_true(fabs(cfg.kiosk_latitude - 40.5) < 1e-9);
     assert_int_equal(cfg.safety_threshold, 8);
     assert_string_equal(cfg.printer_profile, "tm-t20");
+    assert_int_equal(cfg.printer_max_queued, 5);
+    assert_int_equal(cfg.receipt_print_safety, 0);
     assert_string_equal(cfg.sms_reminders, "3d,10d,30d");
     assert_true(fabs(cfg.radius_km - 12.5) < 1e-9);
 }
@@ -94,6 +98,7 @@ static void mistakes_name_file_line_and_key(void **state)
     expect_error("[kiosk]\nlatitude = 91\n", 2, "[kiosk] latitude");
     expect_error("[printer]\ntransport = usb\n", 2, "expected one of serial,tcp,file,none");
     expect_error("[sms]\nreminders = 7x\n", 2, "[sms] reminders");
+    expect_error("[receipt]\nprint_safety = maybe\n", 2, "expected yes or no");
     expect_error("[sms]\nquiet_hours = 8-20\n", 2, "expected HH:MM-HH:MM");
     expect_error("[clinic]\ntimezone = Mars/Olympus\n", 2, "time zone name from the IANA database");
     expect_error("[clinic]\nname = a\nname = b\n", 3, "set twice");

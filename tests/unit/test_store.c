@@ -104,6 +104,69 @@ static void save_and_reload(void **state)
                            "AND safety_complete=0"), 1);
 }
 
+/* Stores a minimal screening so print jobs have something to belong to. */
+static void some_screening(sg_store *st, char id[SG_ID_LEN])
+{
+    sg_submission sub = {0};
+    sg_score score;
+    sub.wants_help = -1;
+    screening_score(inst, &sub.answers, 0, &score);
+    store_new_id(id);
+    store_screening rec = {id, 1700000000, "k1", inst, &sub, &score, NULL, 0, "{}"};
+    assert_int_equal(store_save_screening(st, &rec), SG_OK);
+}
+
+static void print_queue(void **state)
+{
+    (void)state;
+    sg_store *st = NULL;
+    char err[256], sid[SG_ID_LEN], j1[SG_ID_LEN], j2[SG_ID_LEN], j3[SG_ID_LEN];
+    print_job job;
+    int n = -1;
+
+    assert_int_equal(store_open(dir, 1, &st, err, sizeof err), SG_OK);
+    some_screening(st, sid);
+    store_new_id(j1);
+    store_new_id(j2);
+    store_new_id(j3);
+    assert_int_equal(store_print_enqueue(st, j1, sid, "tm-t20", "\x1b@one", 5, 2), SG_OK);
+    assert_int_equal(store_print_enqueue(st, j2, sid, "tm-t20", "\x1b@two", 5, 2), SG_OK);
+    assert_int_equal(store_print_enqueue(st, j3, sid, "tm-t20", "x", 1, 2), SG_EBUSY);
+    assert_int_equal(store_print_enqueue(st, j3, "no-such-screening", "tm-t20", "x", 1, 9),
+                     SG_EDB);
+
+    /* Oldest first; the payload comes back byte for byte. */
+    assert_int_equal(store_print_claim(st, &job), SG_OK);
+    assert_string_equal(job.id, j1);
+    assert_int_equal(job.status, PRINT_PRINTING);
+    assert_int_equal(job.len, 5);
+    assert_memory_equal(job.payload, "\x1b@one", 5);
+    free(job.payload);
+
+    /* Not ready: back in the queue, in front again. */
+    assert_int_equal(store_print_requeue(st, j1, "paper out"), SG_OK);
+    assert_int_equal(store_print_claim(st, &job), SG_OK);
+    assert_string_equal(job.id, j1);
+    assert_int_equal(job.attempts, 2);
+    free(job.payload);
+    assert_int_equal(store_print_finish(st, j1, NULL), SG_OK);
+    assert_int_equal(store_print_finish(st, j1, NULL), SG_EDB); /* only from printing */
+
+    /* A crash while printing j2: recovery marks it failed, never queued again. */
+    assert_int_equal(store_print_claim(st, &job), SG_OK);
+    free(job.payload);
+    assert_int_equal(store_print_recover(st, &n), SG_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_print_claim(st, &job), SG_ENOTFOUND);
+    assert_int_equal(store_print_get(st, j2, &job), SG_OK);
+    assert_int_equal(job.status, PRINT_FAILED);
+    assert_non_null(strstr(job.error, "interrupted"));
+    assert_int_equal(store_print_get(st, j1, &job), SG_OK);
+    assert_string_equal(print_status_name(job.status), "done");
+    assert_int_equal(store_print_get(st, j3, &job), SG_ENOTFOUND);
+    store_close(st);
+}
+
 static void newer_schema_refused(void **state)
 {
     (void)state;
@@ -133,6 +196,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(open_migrates),
         cmocka_unit_test(save_and_reload),
+        cmocka_unit_test(print_queue),
         cmocka_unit_test(newer_schema_refused),
         cmocka_unit_test(unwritable_dir),
     };
