@@ -12,6 +12,7 @@
 #include "signpost/config.h"
 #include "signpost/directory.h"
 #include "signpost/instrument.h"
+#include "signpost/printer_profile.h"
 #include "signpost/result.h"
 #include "signpost/store.h"
 #include "signpost/token.h"
@@ -24,10 +25,24 @@ typedef struct {
     sg_domain_map map;
     sg_token_table *tokens;
     char *kiosk_json;      /* GET /api/v1/kiosk, built once */
+    printer_profile profile;   /* [printer] profile */
+    int printing;              /* 0 when [printer] transport = none */
+    void (*print_kick)(void *ctx); /* wakes the print worker; may be NULL */
+    void *print_ctx;
 } sg_app;
 
 sg_rc app_open(const sg_config *cfg, sg_app **out, char *err, size_t errlen);
+
+/* The GET /api/v1/kiosk answer for the app as it is now (caller frees). */
+char *app_kiosk_json(const sg_app *app);
 void app_close(sg_app *app);
+
+/*
+ * Renders the receipt for a stored screening and queues it for the printer;
+ * job_id gets the new job's id.  SG_ENOTFOUND: no such screening;
+ * SG_EBUSY: the queue is full; SG_EINVAL: printing is off.
+ */
+sg_rc app_queue_receipt(sg_app *app, const char *screening_id, char job_id[SG_ID_LEN]);
 
 /* Local weekday (0 = Monday), minute of the day and YYYYMMDD date in the
  * clinic's time zone. */

@@ -64,7 +64,21 @@ static sg_rc load_directory(sg_app *app, char *err, size_t errlen)
     return SG_OK;
 }
 
-static char *kiosk_json(const sg_app *app)
+static sg_rc load_printer_profile(sg_app *app, char *err, size_t errlen)
+{
+    char path[SG_CFG_PATH + 64];
+    sg_rc rc;
+
+    app->printing = strcmp(app->cfg->printer_transport, "none") != 0;
+    snprintf(path, sizeof path, "%s/printers/profiles.json", app->cfg->data_dir);
+    rc = printer_profile_load(path, app->cfg->printer_profile, &app->profile, err, errlen);
+    if (rc == SG_ENOTFOUND)
+        snprintf(err, errlen, "[printer] profile: no profile \"%s\" in %s",
+                 app->cfg->printer_profile, path);
+    return rc;
+}
+
+char *app_kiosk_json(const sg_app *app)
 {
     const sg_config *cfg = app->cfg;
     json_t *langs = json_array(), *o;
@@ -80,7 +94,7 @@ static char *kiosk_json(const sg_app *app)
                   cfg->kiosk_id, "clinic", "name", cfg->clinic_name, "phone",
                   cfg->clinic_phone, "languages", langs, "default_language",
                   cfg->kiosk_languages, (size_t)2, "idle_warning_s", cfg->idle_warning_s,
-                  "idle_reset_s", cfg->idle_reset_s, "features", "receipt", 0, "sms", 0);
+                  "idle_reset_s", cfg->idle_reset_s, "features", "receipt", app->printing && app->print_kick, "sms", 0);
     s = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     return s;
@@ -98,11 +112,12 @@ sg_rc app_open(const sg_config *cfg, sg_app **out, char *err, size_t errlen)
     if ((rc = load_instrument(app, err, errlen)) || (rc = check_languages(app, err, errlen)) ||
         (rc = domain_map_load(cfg->domain_map, app->inst, &app->map, err, errlen)) ||
         (rc = load_directory(app, err, errlen)) ||
+        (rc = load_printer_profile(app, err, errlen)) ||
         (rc = store_open(cfg->store_dir, cfg->threads, &app->store, err, errlen)))
         goto out;
     rc = SG_ENOMEM;
     app->tokens = token_table_new(cfg->token_ttl_s);
-    app->kiosk_json = kiosk_json(app);
+    app->kiosk_json = app_kiosk_json(app);
     if (!app->tokens || !app->kiosk_json)
         goto out;
     *out = app;

@@ -49,8 +49,15 @@ char *kiosk_result_json(const sg_app *app, const char *id, const sg_submission *
 struct json_t;
 struct json_t *kiosk_domain_names(const sg_instrument *inst, uint32_t mask);
 
+/* Kiosk token checks shared by the kiosk routes. */
+int kiosk_valid_id(const char *s, size_t len);
+int kiosk_authorised(http_ctx *h, const char *screening_id);
+MHD_RESULT kiosk_unauthorised(http_ctx *h);
+
 /* Route handlers. */
 MHD_RESULT http_static(http_ctx *h);
 MHD_RESULT http_kiosk_api(http_ctx *h);
+MHD_RESULT kiosk_receipt(http_ctx *h, const char *screening_id);
+MHD_RESULT kiosk_print_job(http_ctx *h, const char *job_id);
 
 #endif

@@ -163,7 +163,7 @@ out:
 }
 
 /* Checks "Authorization: Bearer <token>" against screening id. */
-static int authorised(http_ctx *h, const char *id)
+int kiosk_authorised(http_ctx *h, const char *id)
 {
     const char *auth = MHD_lookup_connection_value(h->conn, MHD_HEADER_KIND, "Authorization");
     if (!auth || strncmp(auth, "Bearer ", 7) != 0)
@@ -171,7 +171,7 @@ static int authorised(http_ctx *h, const char *id)
     return token_check(h->app->tokens, id, auth + 7) == SG_OK;
 }
 
-static MHD_RESULT unauthorised(http_ctx *h)
+MHD_RESULT kiosk_unauthorised(http_ctx *h)
 {
     return http_error(h, MHD_HTTP_UNAUTHORIZED, "invalid_token",
                       "a valid bearer token for this screening is required", NULL);
@@ -184,7 +184,7 @@ static MHD_RESULT get_screening(http_ctx *h, const char *id)
     sg_rc rc = store_load_result(h->app->store, id, &json);
 
     if (rc == SG_ENOTFOUND)
-        return unauthorised(h); /* the token matched, so the row must have been purged */
+        return kiosk_unauthorised(h); /* the token matched, so the row must have been purged */
     if (rc)
         return http_error(h, 503, "store_unavailable", "please try again", NULL);
     ret = http_json(h, MHD_HTTP_OK, json);
@@ -268,7 +268,7 @@ out:
     return ret;
 }
 
-static int valid_id(const char *s, size_t len)
+int kiosk_valid_id(const char *s, size_t len)
 {
     if (len != SG_ID_LEN - 1)
         return 0;
@@ -285,16 +285,18 @@ static MHD_RESULT screening_routes(http_ctx *h, const char *rest)
     const char *sub = rest + idlen;
     char id[SG_ID_LEN];
 
-    if (!valid_id(rest, idlen))
+    if (!kiosk_valid_id(rest, idlen))
         return http_error(h, MHD_HTTP_NOT_FOUND, "not_found", "no such screening", NULL);
     memcpy(id, rest, idlen);
     id[idlen] = '\0';
-    if (!authorised(h, id))
-        return unauthorised(h);
+    if (!kiosk_authorised(h, id))
+        return kiosk_unauthorised(h);
     if (!*sub)
         return strcmp(h->method, "GET") ? method_not_allowed(h) : get_screening(h, id);
     if (!strcmp(sub, "/help"))
         return strcmp(h->method, "POST") ? method_not_allowed(h) : set_help(h, id);
+    if (!strcmp(sub, "/receipt"))
+        return strcmp(h->method, "POST") ? method_not_allowed(h) : kiosk_receipt(h, id);
     if (!strcmp(sub, "/token")) {
         if (strcmp(h->method, "DELETE"))
             return method_not_allowed(h);
@@ -328,5 +330,8 @@ MHD_RESULT http_kiosk_api(http_ctx *h)
         return strcmp(h->method, "POST") ? method_not_allowed(h) : create_screening(h);
     if (!strncmp(h->url, prefix, sizeof prefix - 1))
         return screening_routes(h, h->url + sizeof prefix - 1);
+    if (!strncmp(h->url, "/api/v1/print-jobs/", 19))
+        return strcmp(h->method, "GET") ? method_not_allowed(h)
+                                        : kiosk_print_job(h, h->url + 19);
     return http_error(h, MHD_HTTP_NOT_FOUND, "not_found", "no such API route", NULL);
 }
