@@ -5,6 +5,7 @@
 #ifndef SIGNPOST_HTTP_INTERNAL_H
 #define SIGNPOST_HTTP_INTERNAL_H
 
+#include <jansson.h>
 #include <microhttpd.h>
 #include "signpost/app.h"
 #include "signpost/buf.h"
@@ -17,6 +18,9 @@ typedef int MHD_RESULT;
 typedef enum MHD_Result MHD_RESULT;
 #endif
 
+/* How every JSON answer is written: compact, and reals as people write them. */
+#define SG_JSON_DUMP (JSON_COMPACT | JSON_REAL_PRECISION(6))
+
 typedef struct {
     sg_buf body;  /* capped at [kiosk] max_body_kb */
     int too_big;  /* the body went over the cap: answer 413 */
@@ -28,6 +32,7 @@ typedef struct {
     const char *method;
     const char *url;
     http_request *req;
+    int closing;  /* the daemon is stopping: ask the client to close */
 } http_ctx;
 
 /* Responses.  Each queues one response and returns what MHD expects. */
@@ -35,6 +40,8 @@ MHD_RESULT http_json(http_ctx *h, unsigned status, const char *json);
 MHD_RESULT http_error(http_ctx *h, unsigned status, const char *code, const char *message,
                       const char *field);
 MHD_RESULT http_no_content(http_ctx *h);
+/* 405 with the Allow header naming the methods the path takes. */
+MHD_RESULT http_method_not_allowed(http_ctx *h, const char *allow);
 /* Adds the headers every answer carries (CSP, nosniff, frame denial ...). */
 void http_security_headers(struct MHD_Response *r);
 
@@ -46,8 +53,7 @@ char *kiosk_result_json(const sg_app *app, const char *id, const sg_submission *
                         const sg_score *score, const sg_resource *res, size_t nres);
 
 /* The names of the domains in mask, in instrument order, as a new JSON array. */
-struct json_t;
-struct json_t *kiosk_domain_names(const sg_instrument *inst, uint32_t mask);
+json_t *kiosk_domain_names(const sg_instrument *inst, uint32_t mask);
 
 /* Kiosk token checks shared by the kiosk routes. */
 int kiosk_valid_id(const char *s, size_t len);

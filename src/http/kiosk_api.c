@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "http_internal.h"
@@ -16,10 +17,13 @@
 
 #define MAX_RESOURCES (SG_MAX_DOMAINS * 10)
 
-static MHD_RESULT method_not_allowed(http_ctx *h)
+/* True when the request's method is m; otherwise *ret holds the 405 answer. */
+static int method_is(http_ctx *h, const char *m, MHD_RESULT *ret)
 {
-    return http_error(h, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
-                      "that method is not allowed on this path", NULL);
+    if (strcmp(h->method, m) == 0)
+        return 1;
+    *ret = http_method_not_allowed(h, m);
+    return 0;
 }
 
 static MHD_RESULT healthz(http_ctx *h)
@@ -30,7 +34,7 @@ static MHD_RESULT healthz(http_ctx *h)
                           "version", SIGNPOST_VERSION, "store", rc ? "unavailable" : "ok",
                           "printer", "unavailable", "sms", "unavailable", "directory_services",
                           (json_int_t)h->app->dir->nservices);
-    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    char *s = o ? json_dumps(o, SG_JSON_DUMP) : NULL;
     MHD_RESULT ret = s ? http_json(h, rc ? 503 : 200, s) : MHD_NO;
 
     json_decref(o);
@@ -62,7 +66,8 @@ static json_t *parse_body(http_ctx *h, MHD_RESULT *ret)
     json_t *body;
     char msg[200];
 
-    if (!type || strncmp(type, "application/json", 16) != 0) {
+    if (!type || strncasecmp(type, "application/json", 16) != 0 ||
+        (type[16] && type[16] != ';' && type[16] != ' ')) {
         *ret = http_error(h, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
                           "send the body as application/json", NULL);
         return NULL;
@@ -118,7 +123,7 @@ static MHD_RESULT save_and_answer(http_ctx *h, const sg_submission *sub,
     o = json_loads(json, 0, NULL);
     json_object_set_new(o, "token", json_string(token));
     json_object_set_new(o, "expires_in", json_integer(h->app->cfg->token_ttl_s));
-    answer = json_dumps(o, JSON_COMPACT);
+    answer = json_dumps(o, SG_JSON_DUMP);
     sg_info("screening %s stored: %zu resources", id, n);
     ret = answer ? http_json(h, MHD_HTTP_CREATED, answer) : MHD_NO;
 out:
@@ -147,8 +152,12 @@ static MHD_RESULT create_screening(http_ctx *h)
     if (json_object_get(body, "wants_help") &&
         screening_parse_help(h->app->inst, json_object_get(body, "wants_help"),
                              json_object_get(body, "help_domains"), &score, &sub, &ferr)) {
-        if (!strcmp(ferr.field, "domains"))
-            snprintf(ferr.field, sizeof ferr.field, "help_domains");
+        /* Inside the POST body the list is called help_domains. */
+        if (!strncmp(ferr.field, "domains", 7)) {
+            char field[sizeof ferr.field];
+            snprintf(field, sizeof field, "help_%.50s", ferr.field);
+            snprintf(ferr.field, sizeof ferr.field, "%s", field);
+        }
         ret = field_error(h, &ferr);
         goto out;
     }
@@ -254,7 +263,7 @@ static MHD_RESULT set_help(http_ctx *h, const char *id)
     }
     json_object_set_new(result, "wants_help", json_boolean(sub.wants_help));
     json_object_set_new(result, "help_domains", kiosk_domain_names(h->app->inst, sub.help));
-    updated = json_dumps(result, JSON_COMPACT);
+    updated = json_dumps(result, SG_JSON_DUMP);
     if (!updated || store_save_help(h->app->store, id, h->app->inst, &sub, updated)) {
         ret = http_error(h, 503, "store_unavailable", "please try again", NULL);
         goto out;
@@ -284,6 +293,7 @@ static MHD_RESULT screening_routes(http_ctx *h, const char *rest)
     size_t idlen = strcspn(rest, "/");
     const char *sub = rest + idlen;
     char id[SG_ID_LEN];
+    MHD_RESULT ret;
 
     if (!kiosk_valid_id(rest, idlen))
         return http_error(h, MHD_HTTP_NOT_FOUND, "not_found", "no such screening", NULL);
@@ -292,14 +302,14 @@ static MHD_RESULT screening_routes(http_ctx *h, const char *rest)
     if (!kiosk_authorised(h, id))
         return kiosk_unauthorised(h);
     if (!*sub)
-        return strcmp(h->method, "GET") ? method_not_allowed(h) : get_screening(h, id);
+        return method_is(h, "GET", &ret) ? get_screening(h, id) : ret;
     if (!strcmp(sub, "/help"))
-        return strcmp(h->method, "POST") ? method_not_allowed(h) : set_help(h, id);
+        return method_is(h, "POST", &ret) ? set_help(h, id) : ret;
     if (!strcmp(sub, "/receipt"))
-        return strcmp(h->method, "POST") ? method_not_allowed(h) : kiosk_receipt(h, id);
+        return method_is(h, "POST", &ret) ? kiosk_receipt(h, id) : ret;
     if (!strcmp(sub, "/token")) {
-        if (strcmp(h->method, "DELETE"))
-            return method_not_allowed(h);
+        if (!method_is(h, "DELETE", &ret))
+            return ret;
         token_revoke(h->app->tokens, id);
         return http_no_content(h);
     }
@@ -308,7 +318,8 @@ static MHD_RESULT screening_routes(http_ctx *h, const char *rest)
 
 static MHD_RESULT get_only(http_ctx *h, MHD_RESULT (*fn)(http_ctx *))
 {
-    return strcmp(h->method, "GET") ? method_not_allowed(h) : fn(h);
+    MHD_RESULT ret;
+    return method_is(h, "GET", &ret) ? fn(h) : ret;
 }
 
 static MHD_RESULT kiosk_settings(http_ctx *h)
@@ -319,6 +330,7 @@ static MHD_RESULT kiosk_settings(http_ctx *h)
 MHD_RESULT http_kiosk_api(http_ctx *h)
 {
     static const char prefix[] = "/api/v1/screenings/";
+    MHD_RESULT ret;
 
     if (!strcmp(h->url, "/healthz"))
         return get_only(h, healthz);
@@ -327,11 +339,10 @@ MHD_RESULT http_kiosk_api(http_ctx *h)
     if (!strcmp(h->url, "/api/v1/instrument"))
         return get_only(h, instrument);
     if (!strcmp(h->url, "/api/v1/screenings"))
-        return strcmp(h->method, "POST") ? method_not_allowed(h) : create_screening(h);
+        return method_is(h, "POST", &ret) ? create_screening(h) : ret;
     if (!strncmp(h->url, prefix, sizeof prefix - 1))
         return screening_routes(h, h->url + sizeof prefix - 1);
     if (!strncmp(h->url, "/api/v1/print-jobs/", 19))
-        return strcmp(h->method, "GET") ? method_not_allowed(h)
-                                        : kiosk_print_job(h, h->url + 19);
+        return method_is(h, "GET", &ret) ? kiosk_print_job(h, h->url + 19) : ret;
     return http_error(h, MHD_HTTP_NOT_FOUND, "not_found", "no such API route", NULL);
 }

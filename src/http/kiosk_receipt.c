@@ -17,7 +17,7 @@ static MHD_RESULT job_json(http_ctx *h, unsigned status, const print_job *job)
     MHD_RESULT ret;
 
     json_object_set_new(o, "error", job->error[0] ? json_string(job->error) : json_null());
-    s = json_dumps(o, JSON_COMPACT);
+    s = json_dumps(o, SG_JSON_DUMP);
     json_decref(o);
     if (!s)
         return MHD_NO;

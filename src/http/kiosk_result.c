@@ -70,7 +70,7 @@ char *kiosk_result_json(const sg_app *app, const char *id, const sg_submission *
                         sub->wants_help < 0 ? json_null() : json_boolean(sub->wants_help));
     json_object_set_new(o, "help_domains", kiosk_domain_names(inst, sub->help));
     json_object_set_new(o, "resources", list);
-    s = json_dumps(o, JSON_COMPACT);
+    s = json_dumps(o, SG_JSON_DUMP);
     json_decref(o);
     return s;
 }

@@ -25,38 +25,65 @@ void http_security_headers(struct MHD_Response *r)
                             "camera=(), microphone=(), geolocation=(), payment=()");
 }
 
-MHD_RESULT http_json(http_ctx *h, unsigned status, const char *json)
+/* Queues r with the headers every answer of this kind needs. */
+static MHD_RESULT queue(http_ctx *h, unsigned status, struct MHD_Response *r)
 {
-    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(json), (void *)json,
-                                                             MHD_RESPMEM_MUST_COPY);
     MHD_RESULT ret;
 
-    if (!r)
-        return MHD_NO;
     http_security_headers(r);
-    MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
     MHD_add_response_header(r, "Cache-Control", "no-store");
-    if (status == 401)
-        MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
+    if (h->closing)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     ret = MHD_queue_response(h->conn, status, r);
     MHD_destroy_response(r);
     return ret;
 }
 
-MHD_RESULT http_error(http_ctx *h, unsigned status, const char *code, const char *message,
-                      const char *field)
+static MHD_RESULT send_json(http_ctx *h, unsigned status, const char *json, const char *allow)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(json), (void *)json,
+                                                             MHD_RESPMEM_MUST_COPY);
+
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+    if (status == 401)
+        MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
+    if (allow)
+        MHD_add_response_header(r, "Allow", allow);
+    return queue(h, status, r);
+}
+
+MHD_RESULT http_json(http_ctx *h, unsigned status, const char *json)
+{
+    return send_json(h, status, json, NULL);
+}
+
+static char *error_json(const char *code, const char *message, const char *field)
 {
     json_t *e = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message);
     char *s;
-    MHD_RESULT ret;
 
     if (e && field && *field)
         json_object_set_new(json_object_get(e, "error"), "field", json_string(field));
-    s = e ? json_dumps(e, JSON_COMPACT) : NULL;
+    s = e ? json_dumps(e, SG_JSON_DUMP) : NULL;
     json_decref(e);
-    if (!s)
-        return MHD_NO;
-    ret = http_json(h, status, s);
+    return s;
+}
+
+MHD_RESULT http_error(http_ctx *h, unsigned status, const char *code, const char *message,
+                      const char *field)
+{
+    char *s = error_json(code, message, field);
+    MHD_RESULT ret = s ? send_json(h, status, s, NULL) : MHD_NO;
+    free(s);
+    return ret;
+}
+
+MHD_RESULT http_method_not_allowed(http_ctx *h, const char *allow)
+{
+    char *s = error_json("method_not_allowed", "that method is not allowed on this path", NULL);
+    MHD_RESULT ret = s ? send_json(h, MHD_HTTP_METHOD_NOT_ALLOWED, s, allow) : MHD_NO;
     free(s);
     return ret;
 }
@@ -64,13 +91,5 @@ MHD_RESULT http_error(http_ctx *h, unsigned status, const char *code, const char
 MHD_RESULT http_no_content(http_ctx *h)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-    MHD_RESULT ret;
-
-    if (!r)
-        return MHD_NO;
-    http_security_headers(r);
-    MHD_add_response_header(r, "Cache-Control", "no-store");
-    ret = MHD_queue_response(h->conn, MHD_HTTP_NO_CONTENT, r);
-    MHD_destroy_response(r);
-    return ret;
+    return r ? queue(h, MHD_HTTP_NO_CONTENT, r) : MHD_NO;
 }

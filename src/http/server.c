@@ -24,7 +24,8 @@
 struct sg_http {
     struct MHD_Daemon *daemon;
     sg_app *app;
-    atomic_int in_flight;
+    atomic_int in_flight; /* requests begun and not yet completed */
+    atomic_int stopping;  /* set by http_stop(): refuse new requests, close connections */
 };
 
 static MHD_RESULT dispatch(http_ctx *h)
@@ -45,7 +46,7 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
 {
     sg_http *srv = cls;
     http_request *req = *con_cls;
-    http_ctx h = {srv->app, conn, method, url, req};
+    http_ctx h = {srv->app, conn, method, url, req, atomic_load(&srv->stopping)};
     (void)version;
 
     if (!req) {
@@ -55,6 +56,16 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
         sg_buf_init(&req->body, (size_t)srv->app->cfg->max_body_kb * 1024);
         *con_cls = req;
         atomic_fetch_add(&srv->in_flight, 1);
+        /*
+         * Once stopping, a kept-alive connection may still send a request:
+         * refuse it before reading its body, so nothing new is stored that
+         * the client might never hear about.
+         */
+        if (h.closing) {
+            h.req = req;
+            return http_error(&h, MHD_HTTP_SERVICE_UNAVAILABLE, "shutting_down",
+                              "the kiosk is restarting; try again in a moment", NULL);
+        }
         return MHD_YES;
     }
     if (*upload_data_size) {
@@ -153,6 +164,7 @@ void http_stop(sg_http *srv)
     if (!srv)
         return;
     /* Stop accepting, then give requests already being served time to finish. */
+    atomic_store(&srv->stopping, 1);
     MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
     while (atomic_load(&srv->in_flight) > 0 && waited < DRAIN_WAIT_MS) {
         nanosleep(&pause, NULL);

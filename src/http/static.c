@@ -78,6 +78,8 @@ static MHD_RESULT send_file(http_ctx *h, int fd, const struct stat *st, const ch
         return MHD_NO;
     }
     http_security_headers(r);
+    if (h->closing)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     MHD_add_response_header(r, "Content-Type", type);
     MHD_add_response_header(r, "ETag", etag);
     MHD_add_response_header(r, "Cache-Control", html ? "no-cache" : "max-age=3600");
@@ -95,8 +97,7 @@ MHD_RESULT http_static(http_ctx *h)
     int fd;
 
     if (strcmp(h->method, "GET") != 0 && strcmp(h->method, "HEAD") != 0)
-        return http_error(h, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
-                          "only GET and HEAD are allowed here", NULL);
+        return http_method_not_allowed(h, "GET, HEAD");
     if (!safe_path(url) || !type)
         return http_error(h, MHD_HTTP_NOT_FOUND, "not_found", "no such page", NULL);
     snprintf(path, sizeof path, "%s%s", h->app->cfg->ui_dir, url);
