@@ -314,20 +314,14 @@ static int time_txns(sqlite3 *db, txn_fn fn, void *arg, int n, load_result *res)
     return 0;
 }
 
-/* The rows of one stored screening, copied under a new id (the daemon's write set). */
+/* One stored screening, copied under a new id: the daemon's whole write set. */
 static const char *const replay_sql[] = {
     "INSERT INTO screenings(id, created_at, kiosk_id, instrument_id, instrument_version,"
-    " language, scoring_rule, safety_score, safety_complete, wants_help, help_at, "
-    "result_json)"
+    " language, scoring_rule, safety_score, safety_complete, wants_help, help_at, answers,"
+    " domains, resources, result_json)"
     " SELECT ?1, created_at, kiosk_id, instrument_id, instrument_version, language,"
-    " scoring_rule, safety_score, safety_complete, wants_help, help_at, result_json"
-    " FROM screenings WHERE id = ?2",
-    "INSERT INTO screening_answers SELECT ?1, item_code, answer_code, skipped"
-    " FROM screening_answers WHERE screening_id = ?2",
-    "INSERT INTO screening_domains SELECT ?1, domain, positive, score, wants_help"
-    " FROM screening_domains WHERE screening_id = ?2",
-    "INSERT INTO screening_resources SELECT ?1, domain, service_id, rank, why"
-    " FROM screening_resources WHERE screening_id = ?2",
+    " scoring_rule, safety_score, safety_complete, wants_help, help_at, answers, domains,"
+    " resources, result_json FROM screenings WHERE id = ?2",
 };
 #define NREPLAY (sizeof replay_sql / sizeof replay_sql[0])
 

@@ -24,6 +24,8 @@ void sg_buf_reset(sg_buf *b);
 sg_rc sg_buf_add(sg_buf *b, const void *data, size_t len);
 sg_rc sg_buf_adds(sg_buf *b, const char *s);
 sg_rc sg_buf_addf(sg_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s as a quoted JSON string, escaping what JSON requires. */
+sg_rc sg_buf_add_json_string(sg_buf *b, const char *s);
 /* Hands the data to the caller (free() it); leaves b empty. */
 char *sg_buf_take(sg_buf *b);
 

@@ -25,6 +25,7 @@
 typedef struct {
     char *id, *name, *organization, *description, *status, *phone, *address, *url;
     char *languages;         /* comma-separated codes besides English */
+    char *search;            /* name and description in ASCII lower case, for keywords */
     double latitude, longitude; /* NAN when unknown */
     char **terms;            /* taxonomy codes */
     size_t nterms;
@@ -62,7 +63,8 @@ typedef struct {
     int ndomains;
 } sg_domain_map;
 
-/* Loads the INI domain map; an unknown domain name is an error. */
+/* Loads the INI domain map; an unknown domain name is an error.  Keywords
+ * are kept in ASCII lower case. */
 sg_rc domain_map_load(const char *path, const sg_instrument *inst, sg_domain_map *out,
                       char *err, size_t errlen);
 

@@ -46,8 +46,10 @@ static int split(const char *value, char *slots, size_t slotlen, int max, int *c
             break;
         if (*count >= max || len >= slotlen)
             return -1;
-        memcpy(slots + (size_t)*count * slotlen, p, len);
-        slots[(size_t)*count * slotlen + len] = '\0';
+        char *slot = slots + (size_t)*count * slotlen;
+        for (size_t i = 0; i < len; i++)
+            slot[i] = (p[i] >= 'A' && p[i] <= 'Z') ? (char)(p[i] - 'A' + 'a') : p[i];
+        slot[len] = '\0';
         (*count)++;
         p += len;
     }

@@ -210,6 +210,22 @@ static char *service_languages(load_ctx *c, const char *id)
     return b.data ? sg_buf_take(&b) : strdup("");
 }
 
+/* "name description" in ASCII lower case: what keywords are looked for in. */
+static char *search_text(const char *name, const char *description)
+{
+    size_t n = strlen(name), m = strlen(description);
+    char *t = malloc(n + m + 2);
+    if (!t)
+        return NULL;
+    memcpy(t, name, n);
+    t[n] = ' ';
+    memcpy(t + n + 1, description, m + 1);
+    for (char *p = t; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return t;
+}
+
 static int fill_service(load_ctx *c, size_t r, dir_service *s)
 {
     const dir_table *t = &c->t[T_SERVICES];
@@ -225,6 +241,8 @@ static int fill_service(load_ctx *c, size_t r, dir_service *s)
     if (!s->id || !s->name || !s->description || !s->status || !s->url ||
         !s->organization || !s->languages)
         return -1;
+    if (!(s->search = search_text(s->name, s->description)))
+        return -1;
     place_service(c, s);
     load_terms(c, s);
     return s->phone && s->address ? 0 : -1;
@@ -234,7 +252,7 @@ static void free_service(dir_service *s)
 {
     free(s->id); free(s->name); free(s->organization); free(s->description);
     free(s->status); free(s->phone); free(s->address); free(s->url);
-    free(s->languages); free(s->blocks);
+    free(s->languages); free(s->blocks); free(s->search);
     for (size_t i = 0; i < s->nterms; i++)
         free(s->terms[i]);
     free(s->terms);

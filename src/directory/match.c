@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "signpost/directory.h"
 
@@ -45,18 +44,15 @@ static int word_char(char c)
            (unsigned char)c >= 0x80;
 }
 
-/* Case-insensitive (ASCII) whole-word or whole-phrase search. */
+/* Whole-word or whole-phrase search; both strings are already lower case. */
 static int has_word(const char *hay, const char *needle)
 {
     size_t n = strlen(needle);
     if (n == 0)
         return 0;
-    for (const char *p = hay; *p; p++) {
-        if (p > hay && word_char(p[-1]))
-            continue;
-        if (strncasecmp(p, needle, n) == 0 && !word_char(p[n]))
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        if ((p == hay || !word_char(p[-1])) && !word_char(p[n]))
             return 1;
-    }
     return 0;
 }
 
@@ -73,8 +69,7 @@ static void score(candidate *c, const domain_terms *dt)
     if (c->s->nterms)
         return;
     for (int k = 0; k < dt->nkeywords; k++)
-        if (has_word(c->s->name, dt->keywords[k]) ||
-            has_word(c->s->description, dt->keywords[k])) {
+        if (has_word(c->s->search, dt->keywords[k])) {
             c->score = MATCH_KEYWORD;
             c->keyword = k;
             return;

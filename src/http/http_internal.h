@@ -46,11 +46,11 @@ MHD_RESULT http_method_not_allowed(http_ctx *h, const char *allow);
 void http_security_headers(struct MHD_Response *r);
 
 /*
- * The result of one screening as the kiosk API returns it (caller frees).
- * The same text is stored, so GET answers exactly what POST answered.
+ * The result of one screening as the kiosk API returns it (caller decrefs).
+ * Its text is stored, so GET answers exactly what POST answered.
  */
-char *kiosk_result_json(const sg_app *app, const char *id, const sg_submission *sub,
-                        const sg_score *score, const sg_resource *res, size_t nres);
+json_t *kiosk_result(const sg_app *app, const char *id, const sg_submission *sub,
+                     const sg_score *score, const sg_resource *res, size_t nres);
 
 /* The names of the domains in mask, in instrument order, as a new JSON array. */
 json_t *kiosk_domain_names(const sg_instrument *inst, uint32_t mask);

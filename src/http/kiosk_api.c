@@ -15,8 +15,6 @@
 #include "http_internal.h"
 #include "signpost/log.h"
 
-#define MAX_RESOURCES (SG_MAX_DOMAINS * 10)
-
 /* True when the request's method is m; otherwise *ret holds the 405 answer. */
 static int method_is(http_ctx *h, const char *m, MHD_RESULT *ret)
 {
@@ -101,17 +99,22 @@ static size_t match(const sg_app *app, const sg_submission *sub, const sg_score 
 static MHD_RESULT save_and_answer(http_ctx *h, const sg_submission *sub,
                                   const sg_score *score)
 {
-    sg_resource *res = calloc(MAX_RESOURCES, sizeof *res);
+    /* Room for the most the matcher can return for these needs, no more. */
+    size_t max = (size_t)__builtin_popcount(score->positive) *
+                 (size_t)h->app->cfg->results_per_domain;
+    sg_resource *res = max ? malloc(max * sizeof *res) : NULL;
     char id[SG_ID_LEN], token[SG_TOKEN_LEN], *json = NULL, *answer = NULL;
     json_t *o = NULL;
-    size_t n;
+    size_t n = 0;
     MHD_RESULT ret = MHD_NO;
 
-    if (!res)
+    if (max && !res)
         return MHD_NO;
-    n = match(h->app, sub, score, res, MAX_RESOURCES);
+    if (max)
+        n = match(h->app, sub, score, res, max);
     store_new_id(id);
-    json = kiosk_result_json(h->app, id, sub, score, res, n);
+    o = kiosk_result(h->app, id, sub, score, res, n);
+    json = o ? json_dumps(o, SG_JSON_DUMP) : NULL;
     store_screening rec = {id, time(NULL), h->app->cfg->kiosk_id, h->app->inst, sub, score,
                            res, (int)n, json};
     if (!json || store_save_screening(h->app->store, &rec)) {
@@ -119,8 +122,8 @@ static MHD_RESULT save_and_answer(http_ctx *h, const sg_submission *sub,
                          "the screening could not be saved; please try again", NULL);
         goto out;
     }
+    /* Stored without the token: it is for this screen's eyes only. */
     token_issue(h->app->tokens, id, token);
-    o = json_loads(json, 0, NULL);
     json_object_set_new(o, "token", json_string(token));
     json_object_set_new(o, "expires_in", json_integer(h->app->cfg->token_ttl_s));
     answer = json_dumps(o, SG_JSON_DUMP);

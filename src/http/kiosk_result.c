@@ -46,14 +46,13 @@ json_t *kiosk_domain_names(const sg_instrument *inst, uint32_t mask)
     return a;
 }
 
-char *kiosk_result_json(const sg_app *app, const char *id, const sg_submission *sub,
-                        const sg_score *score, const sg_resource *res, size_t nres)
+json_t *kiosk_result(const sg_app *app, const char *id, const sg_submission *sub,
+                     const sg_score *score, const sg_resource *res, size_t nres)
 {
     const sg_instrument *inst = app->inst;
     int sd = instrument_domain_index(inst, "safety");
     int has_points = sd >= 0 && inst->domains[sd].kind == RULE_POINTS_AT_LEAST;
     json_t *o = json_object(), *list = json_array();
-    char *s;
 
     for (size_t i = 0; i < nres; i++)
         json_array_append_new(list, resource_json(inst, &res[i]));
@@ -70,7 +69,5 @@ char *kiosk_result_json(const sg_app *app, const char *id, const sg_submission *
                         sub->wants_help < 0 ? json_null() : json_boolean(sub->wants_help));
     json_object_set_new(o, "help_domains", kiosk_domain_names(inst, sub->help));
     json_object_set_new(o, "resources", list);
-    s = json_dumps(o, SG_JSON_DUMP);
-    json_decref(o);
-    return s;
+    return o;
 }

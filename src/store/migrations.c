@@ -7,7 +7,15 @@
 #include "store_internal.h"
 
 static const char *const migrations[] = {
-    /* 1: screenings, their answers, domains and the resources given. */
+    /*
+     * 1: screenings.  One row per submission, written in one insert: the
+     * answers, the domains and the resources given are compact JSON columns
+     * (a row costs the SD card a few pages, not thirty rows in nine
+     * B-trees).  Views give reports and exports the same data as rows.
+     *   answers:   [[item LOINC, answer LA code or null when skipped], ...]
+     *   domains:   [[name, positive 0/1, score or null, wants help 0/1 or null], ...]
+     *   resources: [[domain, HSDS service id, why], ...] in the order shown
+     */
     "CREATE TABLE screenings("
     "  id TEXT PRIMARY KEY,"
     "  created_at TEXT NOT NULL,"
@@ -20,33 +28,24 @@ static const char *const migrations[] = {
     "  safety_complete INTEGER NOT NULL CHECK (safety_complete IN (0, 1)),"
     "  wants_help INTEGER CHECK (wants_help IN (0, 1)),"
     "  help_at TEXT,"
+    "  answers TEXT NOT NULL,"
+    "  domains TEXT NOT NULL,"
+    "  resources TEXT NOT NULL,"
     "  result_json TEXT NOT NULL"
     ") STRICT;"
     "CREATE INDEX screenings_created ON screenings(created_at);"
-    "CREATE TABLE screening_answers("
-    "  screening_id TEXT NOT NULL REFERENCES screenings(id) ON DELETE CASCADE,"
-    "  item_code TEXT NOT NULL,"
-    "  answer_code TEXT,"
-    "  skipped INTEGER NOT NULL CHECK (skipped IN (0, 1)),"
-    "  CHECK ((skipped = 1) = (answer_code IS NULL)),"
-    "  UNIQUE (screening_id, item_code, answer_code)"
-    ") STRICT;"
-    "CREATE TABLE screening_domains("
-    "  screening_id TEXT NOT NULL REFERENCES screenings(id) ON DELETE CASCADE,"
-    "  domain TEXT NOT NULL,"
-    "  positive INTEGER NOT NULL CHECK (positive IN (0, 1)),"
-    "  score INTEGER,"
-    "  wants_help INTEGER CHECK (wants_help IN (0, 1)),"
-    "  PRIMARY KEY (screening_id, domain)"
-    ") STRICT;"
-    "CREATE TABLE screening_resources("
-    "  screening_id TEXT NOT NULL REFERENCES screenings(id) ON DELETE CASCADE,"
-    "  domain TEXT NOT NULL,"
-    "  service_id TEXT NOT NULL,"
-    "  rank INTEGER NOT NULL,"
-    "  why TEXT NOT NULL,"
-    "  PRIMARY KEY (screening_id, domain, service_id)"
-    ") STRICT;",
+    "CREATE VIEW screening_answers(screening_id, item_code, answer_code, skipped) AS"
+    "  SELECT s.id, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'),"
+    "         json_extract(j.value, '$[1]') IS NULL"
+    "  FROM screenings s, json_each(s.answers) j;"
+    "CREATE VIEW screening_domains(screening_id, domain, positive, score, wants_help) AS"
+    "  SELECT s.id, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'),"
+    "         json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]')"
+    "  FROM screenings s, json_each(s.domains) j;"
+    "CREATE VIEW screening_resources(screening_id, domain, service_id, rank, why) AS"
+    "  SELECT s.id, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), j.key,"
+    "         json_extract(j.value, '$[2]')"
+    "  FROM screenings s, json_each(s.resources) j;",
 
     /* 2: the durable print queue.  The ESC/POS bytes are rendered when the
      * job is queued, so what prints is exactly what was asked for. */

@@ -95,6 +95,22 @@ sg_rc sg_buf_addf(sg_buf *b, const char *fmt, ...)
     return SG_OK;
 }
 
+sg_rc sg_buf_add_json_string(sg_buf *b, const char *s)
+{
+    sg_rc rc = sg_buf_add(b, "\"", 1);
+    for (const char *run = s; !rc && *s; s = run) {
+        while (*run && (unsigned char)*run >= 0x20 && *run != '"' && *run != '\\')
+            run++;
+        if (run > s && (rc = sg_buf_add(b, s, (size_t)(run - s))))
+            break;
+        if (*run == '"' || *run == '\\')
+            rc = sg_buf_addf(b, "\\%c", *run++);
+        else if (*run)
+            rc = sg_buf_addf(b, "\\u%04x", (unsigned char)*run++);
+    }
+    return rc ? rc : sg_buf_add(b, "\"", 1);
+}
+
 char *sg_buf_take(sg_buf *b)
 {
     char *p = b->data;

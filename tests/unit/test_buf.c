@@ -38,11 +38,25 @@ static void huge_request_refused(void **state)
     sg_buf_free(&b);
 }
 
+static void json_strings(void **state)
+{
+    (void)state;
+    sg_buf b;
+    sg_buf_init(&b, 256);
+    assert_int_equal(sg_buf_add_json_string(&b, "a\"b\\c\n\x01 é"), SG_OK);
+    assert_string_equal(b.data, "\"a\\\"b\\\\c\\u000a\\u0001 é\"");
+    sg_buf_reset(&b);
+    assert_int_equal(sg_buf_add_json_string(&b, ""), SG_OK);
+    assert_string_equal(b.data, "\"\"");
+    sg_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(grows_and_caps),
         cmocka_unit_test(huge_request_refused),
+        cmocka_unit_test(json_strings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
