@@ -63,6 +63,7 @@ typedef struct {
     int printer_baud, printer_port;
     int printer_max_queued; /* receipts that may wait for the printer */
     int printer_timeout_s;  /* for one write or status question */
+    int printer_expire_min; /* a receipt not printed by then is dropped */
     /* [receipt] */
     char receipt_qr_url[SG_CFG_LONG], receipt_footer[SG_CFG_LONG];
     int receipt_print_safety; /* 0: safety resources only on screen */

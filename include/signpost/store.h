@@ -89,6 +89,8 @@ sg_rc store_print_finish(sg_store *st, const char *job_id, const char *error);
 sg_rc store_print_get(sg_store *st, const char *job_id, print_job *job);
 /* Marks jobs left "printing" by a crash or power cut as failed; *n gets how many. */
 sg_rc store_print_recover(sg_store *st, int *n);
+/* Fails queued jobs older than max_age_s as expired; *n gets how many. */
+sg_rc store_print_expire(sg_store *st, int max_age_s, int *n);
 const char *print_status_name(print_status s);
 
 /* Fills out with a new random id (hex of 16 CSPRNG bytes). */

@@ -21,6 +21,8 @@ static void usage(FILE *out)
             "\n"
             "commands:\n"
             "  serve      run the kiosk daemon\n"
+            "  printers   list the serial ports a printer could be on\n"
+            "  print-test print a test page and report the printer's status\n"
             "  version    print the version\n"
             "\n"
             "Run 'signpost <command> --help' for a command's options.\n");
@@ -85,6 +87,10 @@ int cli_main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "serve"))
         return cmd_serve(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "printers"))
+        return cmd_printers(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "print-test"))
+        return cmd_print_test(argc - 1, argv + 1);
     if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
         printf("signpost %s\n", SIGNPOST_VERSION);
         return SG_EXIT_OK;

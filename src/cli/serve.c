@@ -15,6 +15,7 @@
 #include "signpost/cli.h"
 #include "signpost/http.h"
 #include "signpost/log.h"
+#include "signpost/print_worker.h"
 
 static void serve_usage(FILE *out)
 {
@@ -29,11 +30,32 @@ static void serve_usage(FILE *out)
             "  --state-dir DIR     where the database lives ([store] dir)\n");
 }
 
+/* Starts the print worker when there is a printer, and says so to the screen. */
+static sg_rc start_printing(sg_app *app, print_worker **w, char *err, size_t errlen)
+{
+    char *kiosk;
+    sg_rc rc;
+
+    if (!app->printing)
+        return SG_OK;
+    if ((rc = print_worker_start(app, w, err, errlen)))
+        return rc;
+    app->print_ctx = *w;
+    app->print_kick = print_worker_kick;
+    kiosk = app_kiosk_json(app); /* now with receipts available */
+    if (!kiosk)
+        return SG_ENOMEM;
+    free(app->kiosk_json);
+    app->kiosk_json = kiosk;
+    return SG_OK;
+}
+
 static int run(const sg_config *cfg)
 {
     char err[512], addr[64];
     sg_app *app = NULL;
     sg_http *http = NULL;
+    print_worker *printing = NULL;
     sigset_t stop;
     int sig = 0, port = 0, bind_port;
 
@@ -45,8 +67,10 @@ static int run(const sg_config *cfg)
     sigaddset(&stop, SIGTERM);
     sigaddset(&stop, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop, NULL); /* before any thread starts */
-    if (http_start(app, &http, &port, err, sizeof err)) {
+    if (start_printing(app, &printing, err, sizeof err) ||
+        http_start(app, &http, &port, err, sizeof err)) {
         sg_error("%s", err);
+        print_worker_stop(printing);
         app_close(app);
         return SG_EXIT_FAIL;
     }
@@ -60,6 +84,7 @@ static int run(const sg_config *cfg)
     sigwait(&stop, &sig);
     sg_info("%s received: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     http_stop(http);
+    print_worker_stop(printing);
     app_close(app);
     sg_info("stopped");
     return SG_EXIT_OK;

@@ -109,6 +109,7 @@ static const cfg_key keys[] = {
     T("printer", "path", K_PATH, printer_path, ""),
     I("printer", "max_queued", printer_max_queued, 1, 1000, "20"),
     I("printer", "timeout_s", printer_timeout_s, 1, 300, "20"),
+    I("printer", "expire_min", printer_expire_min, 1, 1440, "10"),
 
     S("receipt", "qr_url", receipt_qr_url, ""),
     S("receipt", "footer", receipt_footer, ""),

@@ -14,6 +14,7 @@
 
 #include "http_internal.h"
 #include "signpost/log.h"
+#include "signpost/print_worker.h"
 
 /* True when the request's method is m; otherwise *ret holds the 405 answer. */
 static int method_is(http_ctx *h, const char *m, MHD_RESULT *ret)
@@ -28,9 +29,12 @@ static MHD_RESULT healthz(http_ctx *h)
 {
     int version = 0;
     sg_rc rc = store_user_version(h->app->store, &version);
+    const char *paper = !h->app->printing ? "disabled"
+                          : h->app->print_ctx ? print_worker_state(h->app->print_ctx)
+                                              : "not started";
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "status", rc ? "degraded" : "ok",
                           "version", SIGNPOST_VERSION, "store", rc ? "unavailable" : "ok",
-                          "printer", "unavailable", "sms", "unavailable", "directory_services",
+                          "printer", paper, "sms", "unavailable", "directory_services",
                           (json_int_t)h->app->dir->nservices);
     char *s = o ? json_dumps(o, SG_JSON_DUMP) : NULL;
     MHD_RESULT ret = s ? http_json(h, rc ? 503 : 200, s) : MHD_NO;

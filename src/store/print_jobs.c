@@ -186,3 +186,27 @@ sg_rc store_print_recover(sg_store *st, int *n)
     *n = ok ? sqlite3_changes(db) : 0;
     return store_write_end(st, ok, "recovering print jobs");
 }
+
+sg_rc store_print_expire(sg_store *st, int max_age_s, int *n)
+{
+    static const char sql[] =
+        "UPDATE print_jobs SET status = 'failed', finished_at = " NOW_SQL ","
+        " error = 'expired: not printed in time (the printer was not ready)'"
+        " WHERE status = 'queued' AND created_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?)";
+    sqlite3 *db = store_write_begin(st);
+    sqlite3_stmt *s = NULL;
+    char age[32];
+    int ok;
+
+    if (!db)
+        return SG_EDB;
+    snprintf(age, sizeof age, "-%d seconds", max_age_s);
+    ok = sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK;
+    if (ok) {
+        sqlite3_bind_text(s, 1, age, -1, SQLITE_STATIC);
+        ok = store_step_done(s) == 0;
+    }
+    *n = ok ? sqlite3_changes(db) : 0;
+    sqlite3_finalize(s);
+    return store_write_end(st, ok, "expiring print jobs");
+}

@@ -164,6 +164,17 @@ static void print_queue(void **state)
     assert_int_equal(store_print_get(st, j1, &job), SG_OK);
     assert_string_equal(print_status_name(job.status), "done");
     assert_int_equal(store_print_get(st, j3, &job), SG_ENOTFOUND);
+
+    /* A receipt nobody could print in time is dropped, not printed late. */
+    assert_int_equal(store_print_enqueue(st, j3, sid, "tm-t20", "x", 1, 9), SG_OK);
+    assert_int_equal(store_print_expire(st, 3600, &n), SG_OK);
+    assert_int_equal(n, 0);
+    sleep(1);
+    assert_int_equal(store_print_expire(st, 0, &n), SG_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_print_get(st, j3, &job), SG_OK);
+    assert_int_equal(job.status, PRINT_FAILED);
+    assert_non_null(strstr(job.error, "expired"));
     store_close(st);
 }
 

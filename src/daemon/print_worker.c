@@ -1,0 +1,186 @@
+/*
+ * The print worker (see print_worker.h).  The queue is the source of truth:
+ * the thread holds no job in memory between steps, so a restart at any
+ * point resumes from what the store says.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "signpost/log.h"
+#include "signpost/print_worker.h"
+
+#define POLL_MS 3000        /* how often a waiting queue re-checks the printer */
+#define STATUS_TIMEOUT_MS 1500
+
+struct print_worker {
+    sg_app *app;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    int kicked, stop;              /* under lock */
+    atomic_int state;              /* printer_state, or -1 before the first look */
+};
+
+typedef enum { JOB_ENDED, PRINTER_NOT_READY } job_outcome;
+
+static void set_state(print_worker *w, printer_state s)
+{
+    int old = atomic_exchange(&w->state, (int)s);
+    if (old != (int)s)
+        sg_info("printer: %s", printer_state_name(s));
+}
+
+static job_outcome not_ready(print_worker *w, const print_job *job, printer_state s,
+                             const char *why)
+{
+    set_state(w, s);
+    store_print_requeue(w->app->store, job->id, why);
+    return PRINTER_NOT_READY;
+}
+
+/* Sends one claimed job; bytes that went out are never sent again unasked. */
+static job_outcome print_one(print_worker *w, const print_job *job)
+{
+    const sg_config *cfg = w->app->cfg;
+    printer *pr = NULL;
+    printer_state st = PRINTER_NO_ANSWER;
+    char err[256], why[320];
+    int timeout;
+    sg_rc rc;
+
+    if (printer_open(cfg, &w->app->profile, &pr, err, sizeof err))
+        return not_ready(w, job, PRINTER_OFFLINE, err);
+    if (printer_status(pr, &st, STATUS_TIMEOUT_MS) == SG_OK && !printer_state_can_print(st)) {
+        printer_close(pr);
+        return not_ready(w, job, st, printer_state_name(st));
+    }
+    set_state(w, st);
+    timeout = (int)printer_write_floor_ms(pr, job->len) + cfg->printer_timeout_s * 1000;
+    rc = printer_write(pr, job->payload, job->len, timeout);
+    if (rc) {
+        snprintf(why, sizeof why, "the printer stopped during printing (%s); reprint it",
+                 printer_errmsg(pr));
+        store_print_finish(w->app->store, job->id, why);
+    } else if (printer_status(pr, &st, STATUS_TIMEOUT_MS) == SG_OK &&
+               st == PRINTER_PAPER_OUT) {
+        set_state(w, st);
+        store_print_finish(w->app->store, job->id, "the paper ran out while printing; reprint it");
+    } else {
+        store_print_finish(w->app->store, job->id, NULL);
+    }
+    sg_info("print job %s: %s", job->id, rc ? "failed" : "sent");
+    printer_close(pr);
+    return JOB_ENDED;
+}
+
+/* Prints queued jobs in order until the queue is empty or the printer balks. */
+static void drain(print_worker *w)
+{
+    print_job job;
+    int expired = 0;
+
+    store_print_expire(w->app->store, w->app->cfg->printer_expire_min * 60, &expired);
+    if (expired)
+        sg_warn("print queue: %d receipts expired unprinted", expired);
+    while (store_print_claim(w->app->store, &job) == SG_OK) {
+        job_outcome out = print_one(w, &job);
+        free(job.payload);
+        if (out == PRINTER_NOT_READY)
+            break;
+        pthread_mutex_lock(&w->lock);
+        int stop = w->stop;
+        pthread_mutex_unlock(&w->lock);
+        if (stop)
+            break;
+    }
+}
+
+static void *run(void *arg)
+{
+    print_worker *w = arg;
+    struct timespec until;
+
+    for (;;) {
+        pthread_mutex_lock(&w->lock);
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_sec += POLL_MS / 1000;
+        while (!w->kicked && !w->stop &&
+               pthread_cond_timedwait(&w->wake, &w->lock, &until) == 0)
+            ;
+        int stop = w->stop;
+        w->kicked = 0;
+        pthread_mutex_unlock(&w->lock);
+        if (stop)
+            break;
+        drain(w);
+    }
+    return NULL;
+}
+
+sg_rc print_worker_start(sg_app *app, print_worker **out, char *err, size_t errlen)
+{
+    print_worker *w = calloc(1, sizeof *w);
+    pthread_condattr_t attr;
+    int recovered = 0;
+
+    *out = NULL;
+    if (!w)
+        return SG_ENOMEM;
+    w->app = app;
+    w->kicked = 1; /* jobs left queued by the last run print straight away */
+    atomic_init(&w->state, -1);
+    if (store_print_recover(app->store, &recovered)) {
+        snprintf(err, errlen, "print queue: cannot recover interrupted jobs");
+        free(w);
+        return SG_EDB;
+    }
+    if (recovered)
+        sg_warn("print queue: %d receipts were interrupted by a restart; marked failed",
+                recovered);
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&w->wake, &attr);
+    pthread_condattr_destroy(&attr);
+    if (pthread_create(&w->thread, NULL, run, w) != 0) {
+        snprintf(err, errlen, "print queue: cannot start the worker thread");
+        pthread_cond_destroy(&w->wake);
+        pthread_mutex_destroy(&w->lock);
+        free(w);
+        return SG_ENOMEM;
+    }
+    *out = w;
+    return SG_OK;
+}
+
+void print_worker_kick(void *ctx)
+{
+    print_worker *w = ctx;
+    pthread_mutex_lock(&w->lock);
+    w->kicked = 1;
+    pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->lock);
+}
+
+void print_worker_stop(print_worker *w)
+{
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->lock);
+    w->stop = 1;
+    pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->lock);
+    pthread_join(w->thread, NULL);
+    pthread_cond_destroy(&w->wake);
+    pthread_mutex_destroy(&w->lock);
+    free(w);
+}
+
+const char *print_worker_state(print_worker *w)
+{
+    int s = w ? atomic_load(&w->state) : -1;
+    return s < 0 ? "unknown" : printer_state_name((printer_state)s);
+}
