@@ -28,21 +28,38 @@ static inline sg_instrument *load_core(void)
     return inst;
 }
 
+/* The shipped instrument for a test group that uses setup_core/teardown_core. */
+static sg_instrument *inst;
+
+static inline int setup_core(void **state)
+{
+    (void)state;
+    inst = load_core();
+    return 0;
+}
+
+static inline int teardown_core(void **state)
+{
+    (void)state;
+    instrument_free(inst);
+    return 0;
+}
+
 /* Marks item `item` answered with option `answer` (adds to a multi item). */
-static inline void answer(const sg_instrument *inst, sg_answers *a, const char *item,
+static inline void answer(const sg_instrument *in, sg_answers *a, const char *item,
                           const char *ans)
 {
-    int i = instrument_item_index(inst, item);
+    int i = instrument_item_index(in, item);
     assert_true(i >= 0);
-    int o = instrument_option_index(&inst->items[i], ans);
+    int o = instrument_option_index(&in->items[i], ans);
     assert_true(o >= 0);
     a->state[i] = ANSWER_GIVEN;
     a->chosen[i] |= 1u << o;
 }
 
-static inline int positive(const sg_instrument *inst, const sg_score *s, const char *domain)
+static inline int positive(const sg_instrument *in, const sg_score *s, const char *domain)
 {
-    int d = instrument_domain_index(inst, domain);
+    int d = instrument_domain_index(in, domain);
     assert_true(d >= 0);
     return (s->positive >> d) & 1u;
 }

@@ -9,21 +9,6 @@
 #include "test_receipt_fixture.h"
 #include "signpost/escpos.h"
 
-static sg_instrument *inst;
-
-static int setup(void **state)
-{
-    (void)state;
-    inst = load_core();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    instrument_free(inst);
-    return 0;
-}
 
 /* Lays out and encodes in for p into out (cap 64 KB). */
 static void encode(const receipt_input *in, const printer_profile *p, sg_buf *out)
@@ -304,5 +289,5 @@ int main(void)
         cmocka_unit_test(typical_receipt_budget),
         cmocka_unit_test(full_buffer_is_left_as_it_was),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup_core, teardown_core);
 }

@@ -17,21 +17,6 @@
 
 #define GOLDEN_DIR SOURCE_DIR "/tests/data/receipts/"
 
-static sg_instrument *inst;
-
-static int setup(void **state)
-{
-    (void)state;
-    inst = load_core();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    instrument_free(inst);
-    return 0;
-}
 
 static void write_golden(const char *path, const printer_profile *p, const sg_buf *b)
 {
@@ -197,5 +182,5 @@ int main(void)
         cmocka_unit_test(generic_58), cmocka_unit_test(csn_a2), cmocka_unit_test(tm_t20),
         cmocka_unit_test(tm_t88),     cmocka_unit_test(tm_t20_wpc1252),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup_core, teardown_core);
 }

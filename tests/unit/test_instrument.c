@@ -7,19 +7,19 @@
 static void shipped_instrument(void **state)
 {
     (void)state;
-    sg_instrument *inst = load_core();
-    int es = instrument_lang(inst, "es");
+    sg_instrument *loaded = load_core();
+    int es = instrument_lang(loaded, "es");
 
-    assert_int_equal(inst->nitems, 10);
-    assert_int_equal(inst->ndomains, 6);
+    assert_int_equal(loaded->nitems, 10);
+    assert_int_equal(loaded->ndomains, 6);
     assert_true(es >= 0);
-    assert_string_equal(inst->langs[es].status, "translation");
-    assert_non_null(inst->langs[es].review_status);
-    assert_string_equal(inst->items[0].text[0], "What is your living situation today?");
-    assert_true(inst->items[1].multi);
-    assert_non_null(inst->items[2].preamble[0]);
-    assert_non_null(strstr(inst->public_json[es], "\"language\":\"es\""));
-    instrument_free(inst);
+    assert_string_equal(loaded->langs[es].status, "translation");
+    assert_non_null(loaded->langs[es].review_status);
+    assert_string_equal(loaded->items[0].text[0], "What is your living situation today?");
+    assert_true(loaded->items[1].multi);
+    assert_non_null(loaded->items[2].preamble[0]);
+    assert_non_null(strstr(loaded->public_json[es], "\"language\":\"es\""));
+    instrument_free(loaded);
 }
 
 /* Loads the shipped file with one substitution and expects err to mention want. */
@@ -27,7 +27,7 @@ static void broken(const char *from, const char *to, const char *want)
 {
     FILE *f = fopen(INSTRUMENT_PATH, "r");
     char *text = calloc(1, 256 * 1024), *hit, path[64], err[512];
-    sg_instrument *inst = NULL;
+    sg_instrument *loaded = NULL;
     size_t n;
 
     assert_non_null(f);
@@ -42,8 +42,8 @@ static void broken(const char *from, const char *to, const char *want)
     memcpy(out + head, to, strlen(to));
     memcpy(out + head + strlen(to), hit + strlen(from), tail + 1);
     write_temp(path, sizeof path, out);
-    assert_int_equal(instrument_load(path, &inst, err, sizeof err), SG_EINVAL);
-    assert_null(inst);
+    assert_int_equal(instrument_load(path, &loaded, err, sizeof err), SG_EINVAL);
+    assert_null(loaded);
     if (!strstr(err, want))
         fail_msg("expected \"%s\" in: %s", want, err);
     unlink(path);
@@ -67,9 +67,9 @@ static void malformed_files(void **state)
 static void missing_file(void **state)
 {
     (void)state;
-    sg_instrument *inst = NULL;
+    sg_instrument *loaded = NULL;
     char err[256];
-    assert_int_equal(instrument_load("/nonexistent/x.json", &inst, err, sizeof err), SG_EINVAL);
+    assert_int_equal(instrument_load("/nonexistent/x.json", &loaded, err, sizeof err), SG_EINVAL);
     assert_non_null(strstr(err, "/nonexistent/x.json"));
 }
 

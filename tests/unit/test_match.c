@@ -8,7 +8,6 @@
 #include "helpers.h"
 #include "signpost/directory.h"
 
-static sg_instrument *inst;
 static sg_directory *dir;
 static sg_domain_map map;
 

@@ -60,18 +60,18 @@ typedef struct {
     receipt_input in;
 } fixture;
 
-static inline void fixture_init(fixture *f, const sg_instrument *inst)
+static inline void fixture_init(fixture *f, const sg_instrument *ins)
 {
     static const char *const needs[3] = {"housing_instability", "food", "transportation"};
     memset(f, 0, sizeof *f);
     for (int i = 0; i < 3; i++) {
-        f->needs[i] = instrument_domain_index(inst, needs[i]);
+        f->needs[i] = instrument_domain_index(ins, needs[i]);
         assert_true(f->needs[i] >= 0);
     }
     for (int i = 0; i < FIXTURE_RESOURCES; i++) {
         const fixture_row *r = &fixture_rows[i];
         sg_resource *s = &f->res[i];
-        s->domain = instrument_domain_index(inst, r->domain);
+        s->domain = instrument_domain_index(ins, r->domain);
         snprintf(s->service_id, sizeof s->service_id, "svc-%d", i);
         snprintf(s->name, sizeof s->name, "%s", r->name);
         snprintf(s->phone, sizeof s->phone, "%s", r->phone);
@@ -85,7 +85,7 @@ static inline void fixture_init(fixture *f, const sg_instrument *inst)
         .clinic_phone = "(217) 555-0100",
         .date = "24/11/2026 10:15",
         .lang = "es",
-        .inst = inst,
+        .inst = ins,
         .needs = f->needs,
         .nneeds = 3,
         .resources = f->res,

@@ -6,21 +6,6 @@
  */
 #include "test_receipt_fixture.h"
 
-static sg_instrument *inst;
-
-static int setup(void **state)
-{
-    (void)state;
-    inst = load_core();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    instrument_free(inst);
-    return 0;
-}
 
 static char *lay_out(const receipt_input *in, const char *profile, receipt_model *m)
 {
@@ -330,5 +315,5 @@ int main(void)
         cmocka_unit_test(bad_input),
         cmocka_unit_test(no_qr_no_footer_no_resources),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup_core, teardown_core);
 }

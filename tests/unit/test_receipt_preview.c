@@ -7,21 +7,6 @@
 #include <qrencode.h>
 #include "test_receipt_fixture.h"
 
-static sg_instrument *inst;
-
-static int setup(void **state)
-{
-    (void)state;
-    inst = load_core();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    instrument_free(inst);
-    return 0;
-}
 
 static char *preview(const receipt_input *in, const char *profile)
 {
@@ -146,5 +131,5 @@ int main(void)
         cmocka_unit_test(css_is_separate),
         cmocka_unit_test(full_buffer_is_left_as_it_was),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup_core, teardown_core);
 }

@@ -5,21 +5,6 @@
 #include <jansson.h>
 #include "helpers.h"
 
-static sg_instrument *inst;
-
-static int setup(void **state)
-{
-    (void)state;
-    inst = load_core();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    instrument_free(inst);
-    return 0;
-}
 
 /* Parses text and expects rejection with status, code and field. */
 static void rejects(const char *text, int status, const char *code, const char *field)
@@ -133,5 +118,5 @@ int main(void)
         cmocka_unit_test(language_must_be_enabled_on_kiosk),
         cmocka_unit_test(help_choices),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup_core, teardown_core);
 }

@@ -4,21 +4,6 @@
  */
 #include "helpers.h"
 
-static sg_instrument *inst;
-
-static int setup(void **state)
-{
-    (void)state;
-    inst = load_core();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    instrument_free(inst);
-    return 0;
-}
 
 static sg_score score_of(const sg_answers *a, int threshold)
 {
@@ -168,5 +153,5 @@ int main(void)
         cmocka_unit_test(safety_skipped_item_is_incomplete),
         cmocka_unit_test(all_skipped_is_all_negative),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup_core, teardown_core);
 }

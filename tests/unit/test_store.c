@@ -8,7 +8,6 @@
 #include "helpers.h"
 #include "signpost/store.h"
 
-static sg_instrument *inst;
 static char dir[] = "/tmp/signpost-store-XXXXXX";
 
 static int setup(void **state)
