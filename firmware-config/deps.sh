@@ -31,8 +31,10 @@ if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>
     exit 1
 fi
 
-# Browser tests need Node.js 18 or newer with npm.  Any existing install will do
-# (Debian's, or NodeSource's, which bundles npm and conflicts with Debian's npm).
+# Browser tests need Node.js 20 or newer with npm (playwright-core requires
+# it).  An existing install is used as it is (NodeSource's bundles npm and
+# conflicts with Debian's npm package); Debian 12's own nodejs is 18, so
+# tests/e2e/run.sh says clearly when the node found is too old.
 if [ "${1:-}" = "--test" ]; then
     if ! command -v node >/dev/null 2>&1; then
         want="$want nodejs npm"

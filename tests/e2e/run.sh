@@ -6,9 +6,21 @@
 set -eu
 cd "$(dirname "$0")"
 
+# playwright-core needs Node.js 20 or newer.
+major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$major" -lt 20 ]; then
+    echo "e2e: Node.js 20 or newer is needed (found ${major}); see firmware-config/deps.sh" >&2
+    exit 1
+fi
+
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
     npm ci --no-audit --no-fund
     touch node_modules
 fi
 
-exec node --test --test-concurrency=1 *.test.mjs
+# One file at a time: each starts its own daemon and browser.
+status=0
+for f in *.test.mjs; do
+    node --test "$f" || status=1
+done
+exit $status
