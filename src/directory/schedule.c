@@ -2,225 +2,829 @@
  * Opening-hours evaluation (see schedule.h).  The question a patient has is
  * "can I call or go now, and if not, when?", so the answer is one of: open
  * now until a time, opens later (today or on a named day), open around the
- * clock, or unknown.  Overnight blocks are handled by also looking at
- * yesterday's blocks that run past midnight.
+ * clock, closed for the whole look-ahead, or unknown.
+ *
+ * The evaluator thinks in openings: each day from yesterday to the end of
+ * the look-ahead gets the openings that START on it (closure rules leave a
+ * date none, special rules replace the regular ones), and each opening is
+ * an interval of minutes counted from today's midnight.  Yesterday is there
+ * because an overnight opening that started last night still covers this
+ * morning; no opening is longer than a day, so yesterday is far enough.
+ * Intervals that touch or overlap are followed to the real closing time, so
+ * split rows written 08:00-12:00 and 12:00-20:00 read "until 8 pm".
+ *
+ * Nothing here allocates, does I/O or keeps state: the openings of a day are
+ * recomputed from the rules whenever they are needed, which for a handful of
+ * rules and nine days is cheaper than any bookkeeping.  The file also holds
+ * the parsers for the text forms HSDS exports use, because they and the
+ * evaluator must agree on what the rule fields mean.
  */
-#include <ctype.h>
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "signpost/schedule.h"
 
-static int on_day(const schedule_block *b, int weekday)
+#define DAY SG_MINUTES_PER_DAY
+#define HORIZON (SCHEDULE_LOOKAHEAD_DAYS * DAY)
+
+/* ---------------------------------------------------------------------- */
+/* Dates: YYYYMMDD integers, converted to a day count for arithmetic.     */
+/* ---------------------------------------------------------------------- */
+
+static int is_leap(int y)
 {
-    return (b->days >> ((unsigned)weekday % 7)) & 1u;
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static int overnight(const schedule_block *b)
+static int days_in_month(int y, int m)
 {
-    return b->closes <= b->opens;
+    static const unsigned char len[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    assert(m >= 1 && m <= 12);
+    return len[m - 1] + (m == 2 && is_leap(y));
+}
+
+int schedule_date_valid(int date)
+{
+    int y = date / 10000, m = date / 100 % 100, d = date % 100;
+    /* Years 1..9999 keep every day count and YYYYMMDD inside an int. */
+    return date > 0 && y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 &&
+           d <= days_in_month(y, m);
+}
+
+/* Days since 1970-01-01 (Howard Hinnant's days_from_civil, years >= 1). */
+static int day_number(int date)
+{
+    int y = date / 10000, m = date / 100 % 100, d = date % 100;
+    int yoe, doy, doe, era;
+
+    assert(schedule_date_valid(date));
+    y -= m <= 2; /* the computed year starts in March, so leap days come last */
+    era = y / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* The inverse of day_number (civil_from_days). */
+static int date_from_number(int z)
+{
+    int era, doe, yoe, y, doy, mp, d, m;
+
+    z += 719468;
+    assert(z >= 0); /* callers keep to years >= 1 */
+    era = z / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    y = yoe + era * 400;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    d = doy - (153 * mp + 2) / 5 + 1;
+    m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+    return y * 10000 + m * 100 + d;
+}
+
+/* Returns 0 when date is not a date or the sum leaves years 1..9999. */
+int schedule_date_add(int date, int days)
+{
+    static const long long first = -719162, last = 2932896; /* 0001-01-01, 9999-12-31 */
+    long long n;
+
+    if (!schedule_date_valid(date))
+        return 0;
+    n = (long long)day_number(date) + days;
+    if (n < first || n > last)
+        return 0;
+    return date_from_number((int)n);
+}
+
+/* 0 Monday ... 6 Sunday; -1 when date is not a date. */
+int schedule_weekday(int date)
+{
+    int n;
+
+    if (!schedule_date_valid(date))
+        return -1;
+    n = day_number(date) % 7;
+    return (n + 7 + 3) % 7; /* 1970-01-01 was a Thursday */
+}
+
+/* ---------------------------------------------------------------------- */
+/* Does a rule occur on a date?                                           */
+/* ---------------------------------------------------------------------- */
+
+/* A date field that is 0 or junk (a failed parse stored as -1) bounds nothing. */
+static int bound(int date)
+{
+    return schedule_date_valid(date) ? date : 0;
+}
+
+static int month_index(int date)
+{
+    return date / 10000 * 12 + date / 100 % 100 - 1;
+}
+
+/* Weeks start on Monday (RRULE's default WKST), counted as day numbers. */
+static int monday_of(int date)
+{
+    return day_number(date) - schedule_weekday(date);
 }
 
 /*
- * When block b covers 'minute' of 'weekday', returns its closing time in
- * minutes after that day's midnight (above 1440 when it closes tomorrow);
- * otherwise -1.
+ * INTERVAL counts weeks or months from DTSTART.  Without a DTSTART there
+ * is nothing to count from, so the rule is taken to repeat every period
+ * rather than never: showing hours beats showing none.
  */
-static int covers(const schedule_block *b, int weekday, int minute)
+static int interval_ok(const schedule_rule *r, int date)
 {
-    int yesterday = (weekday + 6) % 7;
-    if (on_day(b, weekday) && minute >= b->opens &&
-        (overnight(b) || minute < b->closes))
-        return overnight(b) ? b->closes + SG_MINUTES_PER_DAY : b->closes;
-    if (overnight(b) && on_day(b, yesterday) && minute < b->closes)
-        return b->closes;
-    return -1;
+    int every = r->interval > 1 ? r->interval : 1, start = bound(r->dtstart), since;
+
+    if (every == 1 || !start)
+        return 1;
+    assert(date >= start); /* schedule_occurs_on checked it first */
+    if (r->freq == SCHED_MONTHLY)
+        since = month_index(date) - month_index(start);
+    else
+        since = (monday_of(date) - monday_of(start)) / 7;
+    return since % every == 0;
 }
 
-static int always_open(const schedule_block *blocks, size_t n)
+static int has_nth(const schedule_rule *r)
 {
-    for (size_t i = 0; i < n; i++)
-        if (blocks[i].days == 0x7f && blocks[i].opens == 0 &&
-            blocks[i].closes >= SG_MINUTES_PER_DAY - 1)
+    for (int wd = 0; wd < 7; wd++)
+        if (r->nth[wd])
             return 1;
     return 0;
 }
 
-/* Follows back-to-back blocks, even past midnight, to the real closing time. */
-static int extend_until(const schedule_block *blocks, size_t n, int weekday, int until)
+/* BYDAY: plain days match every week, ordinals (1SA, -1FR) a place in the month. */
+static int byday_ok(const schedule_rule *r, int date)
 {
-    for (int guard = 0; guard < 8 && until < 2 * SG_MINUTES_PER_DAY; guard++) {
-        int next_day = until >= SG_MINUTES_PER_DAY;
-        int day = (weekday + next_day) % 7, at = until - next_day * SG_MINUTES_PER_DAY;
-        int next = -1;
-        for (size_t i = 0; i < n; i++) {
-            int c = covers(&blocks[i], day, at);
-            if (c > at && c > next)
-                next = c;
-        }
-        if (next < 0)
-            break;
-        until = next + next_day * SG_MINUTES_PER_DAY;
-    }
-    return until;
+    int wd = schedule_weekday(date), d = date % 100;
+    int dim = days_in_month(date / 10000, date / 100 % 100);
+    unsigned nth;
+
+    if (!r->days && !has_nth(r))
+        return 1;
+    if ((r->days >> wd) & 1u)
+        return 1;
+    nth = r->nth[wd];
+    /* Day 1..7 is the first of its weekday in the month, dim-6..dim the last. */
+    return ((nth >> ((d - 1) / 7)) & 1u) || ((nth >> (5 + (dim - d) / 7)) & 1u);
 }
 
-hours_status schedule_status(const schedule_block *blocks, size_t n, int weekday,
-                             int minute)
+/* BYMONTHDAY: 15 is the 15th, -1 the last day whatever the month's length. */
+static int monthday_ok(const schedule_rule *r, int date)
 {
-    hours_status st = {HOURS_UNKNOWN, 0, 0, 0, 0};
+    int d = date % 100, dim = days_in_month(date / 10000, date / 100 % 100);
+
+    if (!r->monthdays && !r->monthdays_last)
+        return 1;
+    return ((r->monthdays >> (d - 1)) & 1u) || ((r->monthdays_last >> (dim - d)) & 1u);
+}
+
+int schedule_occurs_on(const schedule_rule *r, int date)
+{
+    assert(r != NULL);
+    if (!schedule_date_valid(date))
+        return 0;
+    if ((bound(r->valid_from) && date < r->valid_from) ||
+        (bound(r->valid_to) && date > r->valid_to) ||
+        (bound(r->dtstart) && date < r->dtstart) || (bound(r->until) && date > r->until))
+        return 0;
+    /* BYDAY and BYMONTHDAY narrow each other (RFC 5545: FR;13 is Friday the 13th). */
+    return interval_ok(r, date) && byday_ok(r, date) && monthday_ok(r, date);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Openings: the intervals a day's rules give, and the status from them.  */
+/* ---------------------------------------------------------------------- */
+
+/* Times out of range (a failed parse) leave an opening rule out entirely. */
+static int has_times(const schedule_rule *r)
+{
+    return r->opens >= 0 && r->opens < DAY && r->closes >= 0 && r->closes <= DAY;
+}
+
+/*
+ * Minutes after the opening day's midnight at which r closes.  HSDS writes
+ * "until midnight" as 23:59, which is taken at its word as 24:00 so that
+ * 00:00-23:59 every day joins up into around the clock.
+ */
+static int closing_minute(const schedule_rule *r)
+{
+    int closes = r->closes;
+
+    if (closes == DAY - 1 && r->opens < closes)
+        closes = DAY;
+    return closes > r->opens ? closes : closes + DAY;
+}
+
+/*
+ * Which rules give the openings that start on date: -1 for none (a closure
+ * occurs), SCHED_SPECIAL when special hours occur, else SCHED_OPENING.
+ * A closure beats special hours on the same date: "closed" is the safer
+ * thing to tell someone deciding whether to make the trip.
+ */
+static int ruling_kind(const schedule_rule *rules, size_t n, int date)
+{
+    int kind = SCHED_OPENING;
+
+    for (size_t i = 0; i < n; i++) {
+        if (rules[i].kind == SCHED_CLOSURE && schedule_occurs_on(&rules[i], date))
+            return -1;
+        if (rules[i].kind == SCHED_SPECIAL && has_times(&rules[i]) &&
+            schedule_occurs_on(&rules[i], date))
+            kind = SCHED_SPECIAL;
+    }
+    return kind;
+}
+
+/* What the status functions share: the rules and today's date. */
+typedef struct {
+    const schedule_rule *rules;
+    size_t n;
+    int today;
+} timeline;
+
+/* 1 when rule i gives an opening starting on date, whose ruling kind is kind. */
+static int opens_on(const timeline *tl, size_t i, int kind, int date)
+{
+    const schedule_rule *r = &tl->rules[i];
+    return r->kind == kind && has_times(r) && schedule_occurs_on(r, date);
+}
+
+/*
+ * The latest end of the openings that cover minute p (counted from today's
+ * midnight, p >= 0), or -1 when none does.  An opening covering p started
+ * on p's own day or, running overnight, the day before.
+ */
+static int covering_end(const timeline *tl, int p)
+{
     int best = -1;
 
-    if (n == 0)
-        return st;
-    if (always_open(blocks, n)) {
-        st.state = HOURS_ALWAYS;
-        return st;
-    }
-    for (size_t i = 0; i < n; i++) {
-        int c = covers(&blocks[i], weekday, minute);
-        if (c > best)
-            best = c;
-    }
-    if (best >= 0) {
-        st.state = HOURS_OPEN;
-        st.until = extend_until(blocks, n, weekday, best);
-        return st;
-    }
-    for (int off = 0; off < 8; off++) {
-        int day = (weekday + off) % 7, at = -1;
-        for (size_t i = 0; i < n; i++)
-            if (on_day(&blocks[i], day) && (off > 0 || blocks[i].opens > minute) &&
-                (at < 0 || blocks[i].opens < at))
-                at = blocks[i].opens;
-        if (at >= 0) {
-            st.state = HOURS_LATER;
-            st.day_offset = off;
-            st.weekday = day;
-            st.at = at;
-            return st;
+    assert(p >= 0);
+    for (int k = p / DAY - 1; k <= p / DAY && k < SCHEDULE_LOOKAHEAD_DAYS; k++) {
+        int date = schedule_date_add(tl->today, k);
+        int kind = date ? ruling_kind(tl->rules, tl->n, date) : -1;
+        for (size_t i = 0; kind >= 0 && i < tl->n; i++) {
+            int start = k * DAY + tl->rules[i].opens;
+            int end = k * DAY + closing_minute(&tl->rules[i]);
+            if (opens_on(tl, i, kind, date) && start <= p && p < end && end > best)
+                best = end;
         }
     }
-    st.state = HOURS_CLOSED;
+    assert(best < 0 || best > p);
+    return best;
+}
+
+/* Open now until 'end': follows openings that carry on from it (back-to-back
+ * rows, 24-hour days) so the closing time said is the real one. */
+static hours_status open_status(const timeline *tl, int end)
+{
+    hours_status st = {HOURS_OPEN, 0, 0, 0, 0};
+    int next;
+
+    while (end < HORIZON && (next = covering_end(tl, end)) > end)
+        end = next;
+    if (end >= HORIZON) {
+        st.state = HOURS_ALWAYS; /* no gap anywhere in the look-ahead */
+        return st;
+    }
+    /* Beyond the header: day_offset and weekday name the closing day, so
+     * "until Friday at 5 pm" can be said.  A closing at midnight belongs to
+     * the day it ends. */
+    st.until = end;
+    st.day_offset = (end - 1) / DAY;
+    st.weekday = schedule_weekday(schedule_date_add(tl->today, st.day_offset));
     return st;
 }
 
-/* "5 pm", "9:30 am", "noon", "midnight" (English) or Spanish equivalents. */
-static void clock_text(int minute, int es, char *out, size_t len)
+/* The earliest opening of day k (0 today) that starts after 'minute' on
+ * today's clock; -1 when there is none. */
+static int first_opening(const timeline *tl, int k, int minute)
 {
-    int h, m, h12;
-    const char *ampm;
+    int date = schedule_date_add(tl->today, k), kind, at = -1;
 
-    minute %= SG_MINUTES_PER_DAY;
-    h = minute / 60;
-    m = minute % 60;
-    h12 = h % 12 == 0 ? 12 : h % 12;
-    ampm = h < 12 ? (es ? "a. m." : "am") : (es ? "p. m." : "pm");
-    if (minute == 0)
-        snprintf(out, len, "%s", es ? "la medianoche" : "midnight");
-    else if (h == 12 && m == 0)
-        snprintf(out, len, "%s", es ? "el mediodía" : "noon");
-    else if (m == 0)
-        snprintf(out, len, "%s%d %s", es ? (h12 == 1 ? "la " : "las ") : "", h12, ampm);
-    else
-        snprintf(out, len, "%s%d:%02d %s", es ? (h12 == 1 ? "la " : "las ") : "", h12, m,
-                 ampm);
+    if (!date || (kind = ruling_kind(tl->rules, tl->n, date)) < 0)
+        return -1;
+    for (size_t i = 0; i < tl->n; i++) {
+        int opens = tl->rules[i].opens;
+        if (!opens_on(tl, i, kind, date) || (k == 0 && opens <= minute))
+            continue;
+        if (at < 0 || opens < at)
+            at = opens;
+    }
+    return at;
 }
 
-static const char *const day_en[] = {"Monday", "Tuesday", "Wednesday", "Thursday",
-                                     "Friday", "Saturday", "Sunday"};
-static const char *const day_es[] = {"el lunes", "el martes", "el miércoles", "el jueves",
-                                     "el viernes", "el sábado", "el domingo"};
+static hours_status later_status(const timeline *tl, int minute)
+{
+    hours_status st = {HOURS_CLOSED, 0, 0, 0, 0};
 
+    for (int k = 0; k < SCHEDULE_LOOKAHEAD_DAYS; k++) {
+        int at = first_opening(tl, k, minute);
+        if (at >= 0) {
+            st.state = HOURS_LATER;
+            st.day_offset = k;
+            st.weekday = schedule_weekday(schedule_date_add(tl->today, k));
+            st.at = at;
+            break;
+        }
+    }
+    return st;
+}
+
+/* Regular hours exist: without them, closures and special hours alone
+ * cannot tell a closed week from one nobody wrote down. */
+static int has_regular_hours(const schedule_rule *rules, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (rules[i].kind == SCHED_OPENING && has_times(&rules[i]))
+            return 1;
+    return 0;
+}
+
+/*
+ * Also HOURS_UNKNOWN for a date or minute out of range: the caller's clock
+ * conversion failed, and "unknown" is the honest answer.
+ */
+hours_status schedule_status(const schedule_rule *rules, size_t n, int date, int minute)
+{
+    hours_status st = {HOURS_UNKNOWN, 0, 0, 0, 0};
+    timeline tl = {rules, n, date};
+    int end;
+
+    if (!rules || n == 0 || !schedule_date_valid(date) || minute < 0 || minute >= DAY)
+        return st;
+    end = covering_end(&tl, minute);
+    st = end >= 0 ? open_status(&tl, end) : later_status(&tl, minute);
+    if (st.state == HOURS_CLOSED && !has_regular_hours(rules, n))
+        st.state = HOURS_UNKNOWN;
+    return st;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Phrases.                                                               */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * The clock time as people say it: "5 pm", "9:30 am", "noon", "midnight".
+ * Spanish carries its article ("las 5 p. m.", "la 1 p. m.", "el mediodía")
+ * so the caller only adds the preposition.  "Midnight" is only said for a
+ * closing (1440); an opening at 0 reads "12 am", which names the right night.
+ */
+static void clock_text(int minute, int es, char *out, size_t len)
+{
+    int h = minute / 60 % 24, m = minute % 60, h12 = h % 12 == 0 ? 12 : h % 12;
+    const char *ampm = h < 12 ? (es ? "a. m." : "am") : (es ? "p. m." : "pm");
+    const char *article = es ? (h12 == 1 ? "la " : "las ") : "";
+
+    assert(minute >= 0 && minute <= DAY);
+    if (minute == DAY)
+        snprintf(out, len, "%s", es ? "la medianoche" : "midnight");
+    else if (minute == 12 * 60)
+        snprintf(out, len, "%s", es ? "el mediodía" : "noon");
+    else if (m == 0)
+        snprintf(out, len, "%s%d %s", article, h12, ampm);
+    else
+        snprintf(out, len, "%s%d:%02d %s", article, h12, m, ampm);
+}
+
+static const char *const day_en[7] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
+                                      "Friday", "Saturday", "Sunday"};
+static const char *const day_es[7] = {"el lunes",   "el martes", "el miércoles", "el jueves",
+                                      "el viernes", "el sábado", "el domingo"};
+
+/* "today", "tomorrow" or the weekday, as the phrase before "at". */
+static const char *day_word(int offset, int weekday, int es)
+{
+    if (offset == 0)
+        return es ? "hoy" : "today";
+    if (offset == 1)
+        return es ? "mañana" : "tomorrow";
+    return es ? day_es[(unsigned)weekday % 7] : day_en[(unsigned)weekday % 7];
+}
+
+/* Spanish "a" + "el mediodía" contracts to "al mediodía". */
+static const char *es_at(const char **clock)
+{
+    if (strncmp(*clock, "el ", 3) != 0)
+        return "a ";
+    *clock += 3;
+    return "al ";
+}
+
+static int fits(int len, size_t outlen)
+{
+    return len >= 0 && (size_t)len < outlen ? 0 : -1;
+}
+
+/*
+ * "Open now until 5 pm"; when the closing is not today, with its day:
+ * "until tomorrow at 8 am" (an overnight shelter), "until Friday at
+ * midnight".  The closing day comes from until itself, so a status built by
+ * hand with only until set still reads right for today and tomorrow.
+ */
+static int say_open(const hours_status *st, int es, char *out, size_t outlen)
+{
+    char at[32];
+    const char *t = at, *a;
+    int day = (st->until - 1) / DAY;
+
+    clock_text(st->until - day * DAY, es, at, sizeof at);
+    if (day == 0)
+        return fits(snprintf(out, outlen, "%s %s", es ? "Abierto ahora hasta" : "Open now until",
+                             at),
+                    outlen);
+    if (!es)
+        return fits(snprintf(out, outlen, "Open now until %s at %s",
+                             day_word(day, st->weekday, 0), at),
+                    outlen);
+    a = es_at(&t);
+    return fits(snprintf(out, outlen, "Abierto ahora hasta %s %s%s",
+                         day_word(day, st->weekday, 1), a, t),
+                outlen);
+}
+
+/* "Opens today at 1 pm", "Abre el lunes a las 9 a. m.". */
+static int say_later(const hours_status *st, int es, char *out, size_t outlen)
+{
+    char at[32];
+    const char *t = at, *a;
+
+    clock_text(st->at, es, at, sizeof at);
+    if (!es)
+        return fits(snprintf(out, outlen, "Opens %s at %s",
+                             day_word(st->day_offset, st->weekday, 0), at),
+                    outlen);
+    a = es_at(&t);
+    return fits(snprintf(out, outlen, "Abre %s %s%s", day_word(st->day_offset, st->weekday, 1),
+                         a, t),
+                outlen);
+}
+
+static int say_fixed(const char *text, char *out, size_t outlen)
+{
+    return fits(snprintf(out, outlen, "%s", text), outlen);
+}
+
+/* "es", "es-MX" and "es_US" are Spanish. */
+static int is_spanish(const char *lang)
+{
+    return lang && strncmp(lang, "es", 2) == 0 &&
+           (lang[2] == '\0' || lang[2] == '-' || lang[2] == '_');
+}
+
+/* Also -1 when out is too small: it then holds a cut-off phrase. */
 int schedule_describe(const hours_status *st, const char *lang, char *out, size_t outlen)
 {
-    int es = lang && strcmp(lang, "es") == 0;
-    char at[32];
+    int es = is_spanish(lang);
 
+    assert(st != NULL && out != NULL && outlen > 0);
+    out[0] = '\0';
     switch (st->state) {
-    case HOURS_UNKNOWN:
-        out[0] = '\0';
-        return -1;
     case HOURS_ALWAYS:
-        snprintf(out, outlen, "%s", es ? "Abierto las 24 horas" : "Open 24 hours");
-        return 0;
+        return say_fixed(es ? "Abierto las 24 horas" : "Open 24 hours", out, outlen);
     case HOURS_CLOSED:
-        snprintf(out, outlen, "%s", es ? "Cerrado por ahora" : "Closed for now");
-        return 0;
+        return say_fixed(es ? "Cerrado esta semana" : "Closed this week", out, outlen);
     case HOURS_OPEN:
-        clock_text(st->until, es, at, sizeof at);
-        snprintf(out, outlen, es ? "Abierto ahora hasta %s" : "Open now until %s", at);
-        return 0;
+        if (st->until <= 0 || st->until >= HORIZON)
+            return -1; /* not a status schedule_status makes */
+        return say_open(st, es, out, outlen);
     case HOURS_LATER:
-        clock_text(st->at, es, at, sizeof at);
-        if (st->day_offset == 0)
-            snprintf(out, outlen, es ? "Abre hoy a %s" : "Opens today at %s", at);
-        else if (st->day_offset == 1)
-            snprintf(out, outlen, es ? "Abre mañana a %s" : "Opens tomorrow at %s", at);
-        else
-            snprintf(out, outlen, es ? "Abre %s a %s" : "Opens %s at %s",
-                     es ? day_es[st->weekday] : day_en[st->weekday], at);
-        return 0;
+        if (st->at < 0 || st->at >= DAY || st->day_offset < 0)
+            return -1;
+        return say_later(st, es, out, outlen);
+    case HOURS_UNKNOWN:
+        break;
     }
     return -1;
 }
 
+/* ---------------------------------------------------------------------- */
+/* Parsers for the text forms found in HSDS exports.                     */
+/* ---------------------------------------------------------------------- */
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static const char *skip_space(const char *p)
+{
+    while (is_space(*p))
+        p++;
+    return p;
+}
+
+/* Reads min..max digits at *p and advances; -1 (not moving) when fewer. */
+static int digits(const char **p, int min, int max)
+{
+    const char *q = *p;
+    int v = 0, k = 0;
+
+    while (k < max && is_digit(q[k])) {
+        v = v * 10 + (q[k] - '0');
+        k++;
+    }
+    if (k < min)
+        return -1;
+    *p = q + k;
+    return v;
+}
+
+/* Also takes RRULE's basic form "20191224" (UNTIL=20191224T000000Z). */
+int schedule_parse_date(const char *s)
+{
+    const char *p = skip_space(s ? s : "");
+    int y, m, d, date, dashed;
+
+    if (!*p)
+        return 0;
+    y = digits(&p, 4, 4);
+    dashed = *p == '-';
+    p += dashed;
+    m = digits(&p, 2, 2);
+    if (dashed && *p++ != '-')
+        return -1;
+    d = digits(&p, 2, 2);
+    /* A timestamp's time part ("T00:00:00Z", " 00:00") is cut off. */
+    if (y < 0 || m < 0 || d < 0 || (*p && *p != 'T' && *p != 't' && !is_space(*p)))
+        return -1;
+    date = y * 10000 + m * 100 + d;
+    return schedule_date_valid(date) ? date : -1;
+}
+
+/* "am", "a.m.", "a. m.", "AM", "a": 1; the same for pm: 2; neither: 0.
+ * Whatever follows is the caller's to reject. */
+static int meridiem(const char **p)
+{
+    const char *q = *p;
+    int half;
+
+    if (*q == 'a' || *q == 'A')
+        half = 1;
+    else if (*q == 'p' || *q == 'P')
+        half = 2;
+    else
+        return 0;
+    q++;
+    if (*q == '.')
+        q = skip_space(q + 1);
+    if (*q == 'm' || *q == 'M') {
+        q++;
+        if (*q == '.')
+            q++;
+    }
+    *p = q;
+    return half;
+}
+
+/* An ISO offset after a 24-hour time: "Z", "-05:00", "+0530", "+01".  The
+ * clinic's zone decides, so the offset is only checked, never applied. */
+static int skip_offset(const char **p)
+{
+    const char *q = *p;
+    int h, m = 0;
+
+    if (*q == 'Z' || *q == 'z') {
+        *p = q + 1;
+        return 0;
+    }
+    if (*q != '+' && *q != '-')
+        return 0;
+    q++;
+    if ((h = digits(&q, 2, 2)) < 0)
+        return -1;
+    if (*q == ':') {
+        q++;
+        m = digits(&q, 2, 2);
+    } else if (is_digit(*q)) {
+        m = digits(&q, 2, 2);
+    }
+    if (h > 23 || m < 0 || m > 59)
+        return -1;
+    *p = q;
+    return 0;
+}
+
+/* "H", then ":MM" and ":SS" each only after the one before. */
+static int clock_fields(const char **p, int *h, int *m, int *sec)
+{
+    *m = *sec = 0;
+    if ((*h = digits(p, 1, 2)) < 0)
+        return -1;
+    if (**p != ':')
+        return 0;
+    ++*p;
+    if ((*m = digits(p, 2, 2)) < 0)
+        return -1;
+    if (**p != ':')
+        return 1; /* minutes were written */
+    ++*p;
+    return (*sec = digits(p, 2, 2)) < 0 ? -1 : 1;
+}
+
 int schedule_parse_time(const char *s)
 {
-    int h, m, sec = 0, n = 0;
-    size_t len = strlen(s);
+    const char *p = skip_space(s ? s : "");
+    int h, m, sec, colon, half;
 
-    if (len != 5 && len != 8)
+    if ((colon = clock_fields(&p, &h, &m, &sec)) < 0)
         return -1;
-    for (size_t i = 0; i < len; i++)
-        if ((i % 3 == 2) != (s[i] == ':') || (i % 3 != 2 && !isdigit((unsigned char)s[i])))
+    p = skip_space(p);
+    half = meridiem(&p);
+    /* A bare "9" could be anything; a 24-hour time needs its minutes. */
+    if (!half && (!colon || skip_offset(&p) < 0))
+        return -1;
+    if (*skip_space(p) || m > 59 || sec > 59)
+        return -1;
+    if (half) {
+        if (h < 1 || h > 12)
             return -1;
-    n = sscanf(s, "%2d:%2d:%2d", &h, &m, &sec);
-    if (n < 2 || h > 24 || m > 59 || sec > 59 || (h == 24 && (m || sec)))
+        h = h % 12 + (half == 2 ? 12 : 0); /* 12 am is midnight, 12 pm noon */
+    } else if (h > 24 || (h == 24 && (m || sec))) {
         return -1;
+    }
     return h * 60 + m;
 }
 
-unsigned schedule_parse_days(const char *s)
+/* The RRULE day code at p ("MO".."SU", any case): 0 Monday ... 6 Sunday, or -1. */
+static int day_code(const char *p)
 {
-    static const char *const codes[] = {"MO", "TU", "WE", "TH", "FR", "SA", "SU"};
-    unsigned mask = 0;
+    static const char codes[7][3] = {"mo", "tu", "we", "th", "fr", "sa", "su"};
+    char c0 = (char)(p[0] | 0x20), c1;
 
-    while (*s) {
-        int found = -1;
-        while (*s == ' ')
-            s++;
-        for (int d = 0; d < 7; d++)
-            if (strncmp(s, codes[d], 2) == 0)
-                found = d;
-        if (found < 0)
-            return 0;
-        mask |= 1u << found;
-        s += 2;
-        while (*s == ' ')
-            s++;
-        if (*s == ',')
-            s++;
-        else if (*s)
-            return 0;
-    }
-    return mask;
-}
-
-int schedule_valid_on(const schedule_block *b, int date)
-{
-    return (!b->valid_from || date >= b->valid_from) && (!b->valid_to || date <= b->valid_to);
-}
-
-int schedule_parse_date(const char *s)
-{
-    int y, m, d;
-    char tail;
-
-    if (!*s)
-        return 0;
-    if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || y < 1900 ||
-        m < 1 || m > 12 || d < 1 || d > 31 || s[4] != '-' || s[7] != '-')
+    if (!p[0] || !p[1])
         return -1;
-    return y * 10000 + m * 100 + d;
+    c1 = (char)(p[1] | 0x20);
+    for (int wd = 0; wd < 7; wd++)
+        if (codes[wd][0] == c0 && codes[wd][1] == c1)
+            return wd;
+    return -1;
+}
+
+/*
+ * An optional sign and up to 'width' digits at *p.  *given is 1 when a
+ * number was written, 0 when nothing was, -1 for a sign with no digits.
+ */
+static int signed_number(const char **p, int width, int *given)
+{
+    int sign = 0, v;
+
+    if (**p == '+' || **p == '-')
+        sign = *(*p)++ == '-' ? -1 : 1;
+    v = digits(p, 1, width);
+    if (v < 0) {
+        *given = sign ? -1 : 0;
+        return 0;
+    }
+    *given = 1;
+    return sign < 0 ? -v : v;
+}
+
+/* After a list item: moves past the comma; 1 at the end, 0 for more, -1 for junk. */
+static int list_next(const char **p)
+{
+    *p = skip_space(*p);
+    if (!**p)
+        return 1;
+    if (**p != ',')
+        return -1;
+    *p = skip_space(*p + 1);
+    return 0;
+}
+
+int schedule_parse_byday(const char *s, schedule_rule *r)
+{
+    unsigned char days = 0;
+    unsigned short nth[7] = {0};
+    const char *p;
+    int more;
+
+    assert(r != NULL);
+    p = skip_space(s ? s : "");
+    for (more = *p ? 0 : 1; more == 0; more = list_next(&p)) {
+        int given, ord = signed_number(&p, 1, &given), wd = day_code(p);
+        if (given < 0 || wd < 0 || (given && (ord == 0 || ord < -5 || ord > 5)))
+            return -1;
+        if (given && r->freq != SCHED_MONTHLY)
+            return -1; /* "the 2nd Tuesday" only means something within a month */
+        p += 2;
+        if (!given)
+            days = (unsigned char)(days | 1u << wd);
+        else
+            nth[wd] = (unsigned short)(nth[wd] | 1u << (ord > 0 ? ord - 1 : 4 - ord));
+    }
+    if (more < 0)
+        return -1;
+    r->days = days; /* only now: a rejected list leaves the rule as it was */
+    memcpy(r->nth, nth, sizeof nth);
+    return 0;
+}
+
+int schedule_parse_bymonthday(const char *s, schedule_rule *r)
+{
+    uint32_t from_start = 0, from_end = 0;
+    const char *p;
+    int more;
+
+    assert(r != NULL);
+    p = skip_space(s ? s : "");
+    for (more = *p ? 0 : 1; more == 0; more = list_next(&p)) {
+        int given, d = signed_number(&p, 2, &given);
+        if (given <= 0 || d == 0 || d < -31 || d > 31)
+            return -1;
+        if (d > 0)
+            from_start |= (uint32_t)1 << (d - 1);
+        else
+            from_end |= (uint32_t)1 << (-d - 1);
+    }
+    if (more < 0)
+        return -1;
+    r->monthdays = from_start;
+    r->monthdays_last = from_end;
+    return 0;
+}
+
+/*
+ * The letter at *p in lower-case ASCII, or -1.  Accented vowels lose their
+ * accent whether written in UTF-8 (moving *p past the lead byte) or in
+ * Latin-1 from an export that never was UTF-8: those Latin-1 bytes would
+ * only lead three-byte UTF-8 characters, none of which is in a day name.
+ */
+static int fold_letter(const char **p)
+{
+    static const char plain[] = "aaeeiioouu";
+    static const unsigned char utf8[10] = {0xa1, 0x81, 0xa9, 0x89, 0xad,
+                                           0x8d, 0xb3, 0x93, 0xba, 0x9a};
+    static const unsigned char latin1[10] = {0xe1, 0xc1, 0xe9, 0xc9, 0xed,
+                                             0xcd, 0xf3, 0xd3, 0xfa, 0xda};
+    const unsigned char *u = (const unsigned char *)*p, *hit;
+    int c = u[0] | 0x20;
+
+    if (u[0] == 0xc3 && (hit = memchr(utf8, u[1], sizeof utf8)) != NULL) {
+        ++*p;
+        return plain[hit - utf8];
+    }
+    if ((hit = memchr(latin1, u[0], sizeof latin1)) != NULL)
+        return plain[hit - latin1];
+    return c >= 'a' && c <= 'z' ? c : -1;
+}
+
+/*
+ * Folds one word, a day name, into out with fold_letter; one trailing dot
+ * ("Mié.") goes.  Returns the length, or -1 for anything but letters.
+ */
+static int fold_word(const char *s, char *out, size_t cap)
+{
+    const char *p = skip_space(s);
+    size_t n = 0;
+
+    for (; *p && !is_space(*p) && *p != '.'; p++) {
+        int c = fold_letter(&p);
+        if (c < 0 || n + 1 >= cap)
+            return -1;
+        out[n++] = (char)c;
+    }
+    if (*p == '.')
+        p++;
+    if (*skip_space(p))
+        return -1;
+    out[n] = '\0';
+    return (int)n;
+}
+
+int schedule_parse_weekday(const char *s)
+{
+    /* Every prefix of two letters or more is unambiguous across both
+     * languages ("sa" is Saturday and sábado alike), so prefixes are names. */
+    static const char *const names[14] = {
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+        "lunes",  "martes",  "miercoles", "jueves",   "viernes", "sabado",  "domingo"};
+    const char *p = skip_space(s ? s : "");
+    char word[16];
+    int len, v;
+
+    if (is_digit(*p)) {
+        v = digits(&p, 1, 2);
+        if (*skip_space(p) || v > 7)
+            return -1;
+        return v == 0 ? 6 : v - 1; /* 1 Monday; 0 and 7 are both Sunday */
+    }
+    len = fold_word(p, word, sizeof word);
+    if (len < 2)
+        return -1;
+    for (int i = 0; i < 14; i++)
+        if (strncmp(names[i], word, (size_t)len) == 0) /* word has no NUL to match early */
+            return i % 7;
+    return -1;
 }
