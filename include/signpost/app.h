@@ -21,7 +21,7 @@ typedef struct {
     const sg_config *cfg;
     sg_instrument *inst;
     sg_store *store;
-    sg_directory *dir;     /* may be empty, never NULL once open */
+    directory_reader *dir; /* never NULL once open; may hold no directory */
     sg_domain_map map;
     sg_token_table *tokens;
     char *kiosk_json;      /* GET /api/v1/kiosk, built once */
@@ -44,8 +44,7 @@ void app_close(sg_app *app);
  */
 sg_rc app_queue_receipt(sg_app *app, const char *screening_id, char job_id[SG_ID_LEN]);
 
-/* Local weekday (0 = Monday), minute of the day and YYYYMMDD date in the
- * clinic's time zone. */
-void app_local_time(time_t t, int *weekday, int *minute, int *date);
+/* Local YYYYMMDD date and minute of the day in the clinic's time zone. */
+void app_local_time(time_t t, int *date, int *minute);
 
 #endif

@@ -14,6 +14,7 @@
 #ifndef SIGNPOST_STORE_H
 #define SIGNPOST_STORE_H
 
+#include <sqlite3.h>
 #include <stddef.h>
 #include <time.h>
 #include "signpost/directory.h"
@@ -92,6 +93,22 @@ sg_rc store_print_recover(sg_store *st, int *n);
 /* Fails queued jobs older than max_age_s as expired; *n gets how many. */
 sg_rc store_print_expire(sg_store *st, int max_age_s, int *n);
 const char *print_status_name(print_status s);
+
+/*
+ * Staff curation of directory services (see dir_curation in directory.h).
+ * get: SG_ENOTFOUND when the clinic has said nothing about the service.
+ * put: stores the whole record (updated_at is set here).  list: calls fn
+ * for every curated service in id order until it returns non-zero.
+ */
+sg_rc store_curation_get(sg_store *st, const char *service_id, dir_curation *out);
+sg_rc store_curation_put(sg_store *st, const dir_curation *c);
+sg_rc store_curation_list(sg_store *st, int (*fn)(void *ctx, const dir_curation *c),
+                          void *ctx);
+/* Fills c from a row of service_curation read by SELECT CURATION_COLUMNS. */
+void store_curation_row(sqlite3_stmt *s, int first_col, dir_curation *c);
+#define CURATION_COLUMNS                                                                    \
+    "service_id, contact_name, contact_phone, ask_for, priority, pinned, hidden, notes, " \
+    "verified_on, verified_by, updated_at"
 
 /* Fills out with a new random id (hex of 16 CSPRNG bytes). */
 void store_new_id(char out[SG_ID_LEN]);

@@ -21,6 +21,8 @@ static void usage(FILE *out)
             "\n"
             "commands:\n"
             "  serve      run the kiosk daemon\n"
+            "  import     import an HSDS directory (CSV package, .zip or JSON)\n"
+            "  directory  show and curate the imported directory\n"
             "  printers   list the serial ports a printer could be on\n"
             "  print-test print a test page and report the printer's status\n"
             "  version    print the version\n"
@@ -87,6 +89,10 @@ int cli_main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "serve"))
         return cmd_serve(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "import"))
+        return cmd_import(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "directory"))
+        return cmd_directory(argc - 1, argv + 1);
     if (!strcmp(argv[1], "printers"))
         return cmd_printers(argc - 1, argv + 1);
     if (!strcmp(argv[1], "print-test"))

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "signpost/app.h"
+#include "signpost/directory_db.h"
 #include "signpost/log.h"
 
 static sg_rc load_instrument(sg_app *app, char *err, size_t errlen)
@@ -43,24 +44,22 @@ static sg_rc check_languages(const sg_app *app, char *err, size_t errlen)
 
 static sg_rc load_directory(sg_app *app, char *err, size_t errlen)
 {
-    size_t skipped = 0;
-    char why[256] = "";
+    const sg_config *cfg = app->cfg;
+    char why[512] = "";
+    size_t problems = 0;
     sg_rc rc;
 
-    if (!app->cfg->directory_import[0]) {
-        app->dir = calloc(1, sizeof *app->dir);
-        sg_warn("no [directory] import set: the kiosk will show no resources");
-        return app->dir ? SG_OK : SG_ENOMEM;
-    }
-    rc = directory_load_csv(app->cfg->directory_import, &app->dir, &skipped, why, sizeof why);
+    rc = directory_prepare(cfg->store_dir, cfg->directory_import, &app->map, &problems, why,
+                           sizeof why);
     if (rc) {
         snprintf(err, errlen, "[directory] import: %s", why);
         return rc;
     }
-    sg_info("directory: %zu services loaded from %s", app->dir->nservices,
-            app->cfg->directory_import);
-    if (skipped)
-        sg_warn("directory: %zu rows skipped; first: %s", skipped, why);
+    if ((rc = directory_reader_open(cfg->store_dir, &app->dir, err, errlen)))
+        return rc;
+    if (!directory_reader_count(app->dir))
+        sg_warn("no directory imported yet: the kiosk will show no resources until "
+                "'signpost import' is run");
     return SG_OK;
 }
 
@@ -111,9 +110,9 @@ sg_rc app_open(const sg_config *cfg, sg_app **out, char *err, size_t errlen)
     app->cfg = cfg;
     if ((rc = load_instrument(app, err, errlen)) || (rc = check_languages(app, err, errlen)) ||
         (rc = domain_map_load(cfg->domain_map, app->inst, &app->map, err, errlen)) ||
-        (rc = load_directory(app, err, errlen)) ||
         (rc = load_printer_profile(app, err, errlen)) ||
-        (rc = store_open(cfg->store_dir, cfg->threads, &app->store, err, errlen)))
+        (rc = store_open(cfg->store_dir, cfg->threads, &app->store, err, errlen)) ||
+        (rc = load_directory(app, err, errlen)))
         goto out;
     rc = SG_ENOMEM;
     app->tokens = token_table_new(cfg->token_ttl_s);
@@ -133,18 +132,17 @@ void app_close(sg_app *app)
     if (!app)
         return;
     store_close(app->store);
-    directory_free(app->dir);
+    directory_reader_close(app->dir);
     instrument_free(app->inst);
     token_table_free(app->tokens);
     free(app->kiosk_json);
     free(app);
 }
 
-void app_local_time(time_t t, int *weekday, int *minute, int *date)
+void app_local_time(time_t t, int *date, int *minute)
 {
     struct tm tm;
     localtime_r(&t, &tm); /* TZ was set to [clinic] timezone at start-up */
-    *weekday = (tm.tm_wday + 6) % 7;
     *minute = tm.tm_hour * 60 + tm.tm_min;
     *date = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 }

@@ -55,6 +55,8 @@ static void read_resources(stored_result *r, json_t *list)
         copy_str(o, "address", res->address, sizeof res->address);
         copy_str(o, "url", res->url, sizeof res->url);
         copy_str(o, "hours", res->hours, sizeof res->hours);
+        copy_str(o, "contact", res->contact, sizeof res->contact);
+        copy_str(o, "ask_for", res->ask_for, sizeof res->ask_for);
         res->distance_km = NAN;
         res->open_now = -1;
     }

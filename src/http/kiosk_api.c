@@ -35,7 +35,7 @@ static MHD_RESULT healthz(http_ctx *h)
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "status", rc ? "degraded" : "ok",
                           "version", SIGNPOST_VERSION, "store", rc ? "unavailable" : "ok",
                           "printer", paper, "sms", "unavailable", "directory_services",
-                          (json_int_t)h->app->dir->nservices);
+                          (json_int_t)directory_reader_count(h->app->dir));
     char *s = o ? json_dumps(o, SG_JSON_DUMP) : NULL;
     MHD_RESULT ret = s ? http_json(h, rc ? 503 : 200, s) : MHD_NO;
 
@@ -94,9 +94,10 @@ static size_t match(const sg_app *app, const sg_submission *sub, const sg_score 
 {
     match_query q = {score->positive, app->inst->langs[sub->lang].code,
                      app->cfg->kiosk_latitude, app->cfg->kiosk_longitude,
-                     app->cfg->radius_km, app->cfg->results_per_domain, 0, 0, 0};
-    app_local_time(time(NULL), &q.weekday, &q.minute, &q.today);
-    return directory_match(app->dir, &app->map, app->inst, &q, out, max);
+                     app->cfg->radius_km, app->cfg->results_per_domain, 0, 0,
+                     -1 /* the screening does not ask */, app->cfg->stale_days};
+    app_local_time(time(NULL), &q.date, &q.minute);
+    return directory_match(app->dir, app->inst, &q, out, max);
 }
 
 /* Stores the screening and answers 201 with its result and a fresh token. */

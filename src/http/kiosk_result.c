@@ -27,13 +27,13 @@ static json_t *resource_json(const sg_instrument *inst, const sg_resource *r)
     json_object_set_new(o, "url", str_or_null(r->url));
     json_object_set_new(o, "hours", str_or_null(r->hours));
     json_object_set_new(o, "open_now", r->open_now < 0 ? json_null() : json_boolean(r->open_now));
-    /* Staff curation (direct contact, what to ask for) is not in the directory yet. */
-    json_object_set_new(o, "contact", json_null());
-    json_object_set_new(o, "ask_for", json_null());
+    json_object_set_new(o, "contact", str_or_null(r->contact));
+    json_object_set_new(o, "ask_for", str_or_null(r->ask_for));
     json_object_set_new(o, "distance_km", isnan(r->distance_km)
                                               ? json_null()
                                               : json_real(round(r->distance_km * 10) / 10));
     json_object_set_new(o, "why", json_string(r->why));
+    json_object_set_new(o, "stale", json_boolean(r->stale));
     return o;
 }
 

@@ -23,7 +23,8 @@
 #define LINE_CAP 4096 /* bytes in one cleaned line; a line is at most 255 columns */
 
 /* The receipt's own words, per language. Add a language by adding a row. */
-enum { T_TITLE, T_HOURS_UNKNOWN, T_ASK_FOR, T_NO_PLACES, T_MORE_SUPPORT, T_SCAN, T_N };
+enum { T_TITLE, T_HOURS_UNKNOWN, T_ASK_FOR, T_NO_PLACES, T_MORE_SUPPORT, T_SCAN, T_CONTACT,
+       T_N };
 
 static const struct {
     const char *lang;
@@ -33,12 +34,12 @@ static const struct {
      {"Your list of places that can help", "Hours unknown",
       "Ask for: ", "Ask the front desk for a place to call",
       "Ask the front desk about more support services",
-      "Scan for this list on your phone"}},
+      "Scan for this list on your phone", "Call: "}},
     {"es",
      {"Su lista de lugares que pueden ayudar", "Horario desconocido",
       "Pregunte por: ", "Pida en la recepción un lugar al que llamar",
       "Pregunte en la recepción por más servicios de apoyo",
-      "Escanee para ver esta lista en su teléfono"}},
+      "Escanee para ver esta lista en su teléfono", "Llame a: "}},
 };
 
 typedef struct {
@@ -158,10 +159,14 @@ static sg_rc resource(layout *l, const sg_resource *r, const char *ask_for)
 {
     sg_rc rc;
 
+    /* The clinic's curated words travel with the resource; an explicit
+       list from the caller overrides them. */
+    if (!ask_for)
+        ask_for = r->ask_for;
     /* The phone goes without a label: a number on its own line reads as
        one in any language, and nine labels cost 45 bytes of serial time. */
     if ((rc = text(l, RECEIPT_BOLD, r->name)) || (rc = text(l, 0, r->phone)) ||
-        (rc = text(l, 0, r->address)) ||
+        (rc = labeled(l, 0, l->t[T_CONTACT], r->contact)) || (rc = text(l, 0, r->address)) ||
         (rc = text(l, 0, r->hours[0] ? r->hours : l->t[T_HOURS_UNKNOWN])) ||
         (rc = labeled(l, 0, l->t[T_ASK_FOR], ask_for)))
         return rc;

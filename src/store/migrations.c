@@ -63,6 +63,26 @@ static const char *const migrations[] = {
     ") STRICT;"
     "CREATE INDEX print_jobs_queue ON print_jobs(status, created_at);"
     "CREATE INDEX print_jobs_screening ON print_jobs(screening_id);",
+
+    /* 3: staff curation of directory services, keyed by HSDS service id so
+     * that it survives every re-import.  ask_for is a JSON object of
+     * language code -> text.  The partial index lists the few services the
+     * matcher must consider wherever they are. */
+    "CREATE TABLE service_curation("
+    "  service_id TEXT PRIMARY KEY,"
+    "  contact_name TEXT NOT NULL DEFAULT '',"
+    "  contact_phone TEXT NOT NULL DEFAULT '',"
+    "  ask_for TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(ask_for)),"
+    "  priority INTEGER NOT NULL DEFAULT 0 CHECK (priority BETWEEN -9 AND 9),"
+    "  pinned INTEGER NOT NULL DEFAULT 0 CHECK (pinned IN (0, 1)),"
+    "  hidden INTEGER NOT NULL DEFAULT 0 CHECK (hidden IN (0, 1)),"
+    "  notes TEXT NOT NULL DEFAULT '',"
+    "  verified_on TEXT NOT NULL DEFAULT '',"
+    "  verified_by TEXT NOT NULL DEFAULT '',"
+    "  updated_at TEXT NOT NULL"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX service_curation_raised ON service_curation(service_id)"
+    "  WHERE pinned = 1 OR priority > 0;",
 };
 
 int store_schema_version(void)

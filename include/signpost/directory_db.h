@@ -1,0 +1,80 @@
+/*
+ * The directory database: the imported HSDS directory as the kiosk keeps it,
+ * one SQLite file (state_dir/directory.db) that is written once by an import
+ * and then only read.
+ *
+ * Replacing the directory is atomic: an import writes a new file beside the
+ * live one, syncs it, and renames it over directory.db; the daemon notices
+ * the new file and reopens it.  A failed or interrupted import leaves the old
+ * file serving.  Staff curation lives in the store (signpost.db), keyed by
+ * HSDS service ids, so an import never touches it.
+ *
+ * Schema (format 1; PRAGMA user_version):
+ *
+ *   meta(key, value)          format, hsds_version, source, imported_at,
+ *                             services, problems, domain_map (its hash)
+ *   services(sid, id, ...)    one row per imported service, with its
+ *                             organisation, first physical address, voice
+ *                             phone, coordinates (NULL when unknown),
+ *                             languages (ISO 639-1, comma-separated), ages,
+ *                             eligibility, keywords, status
+ *   service_terms(sid, code, name)   taxonomy terms (code as the map uses it)
+ *   schedules(sid, kind, freq, interval, byday, bymonthday, opens, closes,
+ *             dtstart, until, valid_from, valid_to)
+ *                             the winning level only (service_at_location
+ *                             rows, else service rows, else location rows);
+ *                             kind and times as in schedule.h
+ *   service_geo               R*Tree over (latitude, longitude)
+ *   service_fts               FTS5 over name, description, keywords
+ *   service_domains(domain, sid, how, why, located)
+ *                             which services serve which screening domain,
+ *                             from the domain map: how 2 = taxonomy term,
+ *                             1 = keyword (FTS, only for services with no
+ *                             terms); rebuilt when the map changes
+ *
+ * Ownership: every handle here is freed by its _close/_free, which accepts
+ * NULL.
+ */
+#ifndef SIGNPOST_DIRECTORY_DB_H
+#define SIGNPOST_DIRECTORY_DB_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include "signpost/directory.h"
+#include "signpost/result.h"
+
+#define DIRECTORY_DB_FILE "directory.db"
+#define DIRECTORY_DB_FORMAT 1
+
+/* The schema above as SQL, for the importer to create a new file with. */
+const char *directory_db_schema(void);
+
+/*
+ * Fills service_domains from the domain map (in one transaction) and
+ * records the map's hash in meta.  Used by the importer and by the daemon
+ * when the configured map differs from the one the file was built with.
+ */
+sg_rc directory_db_map_domains(sqlite3 *db, const sg_domain_map *map, char *err,
+                               size_t errlen);
+
+/* A hash of the map's contents, as recorded in meta.domain_map. */
+void directory_map_hash(const sg_domain_map *map, char out[17]);
+
+/*
+ * Moves the finished database at tmp_path over dir/directory.db: fsync the
+ * file, rename, fsync the folder.  Atomic: readers see the old file or the
+ * new one.
+ */
+sg_rc directory_install(const char *tmp_path, const char *dir, char *err, size_t errlen);
+
+/*
+ * Start-up: makes sure dir/directory.db exists and that its domain index was
+ * built from this map.  With no directory yet and import_path set (the demo,
+ * or [directory] import), imports it; when the map changed since the file
+ * was built, rebuilds the index in place (one transaction).  *problems gets
+ * the number of import problems (0 when nothing was imported).
+ */
+sg_rc directory_prepare(const char *dir, const char *import_path, const sg_domain_map *map,
+                        size_t *problems, char *err, size_t errlen);
+
+#endif

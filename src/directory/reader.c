@@ -1,0 +1,395 @@
+/*
+ * The directory reader: the thin shell between the directory database and
+ * the pure ranker (match.c).
+ *
+ * For each positive domain it gathers a bounded set of candidates through
+ * indexes only, so the cost of a match depends on how crowded the kiosk's
+ * neighbourhood is, not on how big the directory is:
+ *
+ *   near       the domain's services in a box around the kiosk (R*Tree),
+ *              the box growing until it holds enough of them or reaches the
+ *              radius; without kiosk coordinates, the first located ones;
+ *   unlocated  services of the domain with no coordinates (partial scan of
+ *              the (domain, located) index, capped);
+ *   raised     services the clinic pinned or raised, wherever they are
+ *              (the store's partial index over service_curation).
+ *
+ * Hidden and inactive services are left out in SQL as well as by the ranker,
+ * so a hidden crowd near the kiosk cannot crowd out the rest.  The store is
+ * attached read-only for the curation join.  The directory file is swapped
+ * by imports (rename), so each match checks the file's identity and reopens
+ * when it changed; a connection to the old file keeps reading the old,
+ * whole directory until then.
+ */
+#include <assert.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "signpost/directory_db.h"
+#include "signpost/log.h"
+#include "signpost/store.h"
+
+#define NEAR_LIMIT 128     /* candidates from the box, per domain */
+#define NEAR_WANT 24       /* enough to rank well: grow the box until this many */
+#define UNLOCATED_LIMIT 32
+#define RAISED_LIMIT 32
+#define MAX_CANDIDATES (NEAR_LIMIT + UNLOCATED_LIMIT + RAISED_LIMIT)
+#define MAX_CURATED 64     /* curated candidates per domain that keep their record */
+#define RULES_PER_SERVICE 16
+#define START_KM 2.0
+#define NO_RADIUS_KM 400.0 /* how far "any distance" looks */
+
+typedef struct {
+    long long sid;
+    char id[64], name[160], org[160], phone[40], address[200], url[200];
+    char status[24], langs[64], matched[64];
+    schedule_rule rules[RULES_PER_SERVICE];
+} slot;
+
+struct directory_reader {
+    pthread_mutex_t lock;
+    char db_path[4096], store_uri[4200];
+    sqlite3 *db;
+    dev_t dev;
+    ino_t ino;
+    size_t nservices;
+    sqlite3_stmt *near, *anywhere, *unlocated, *raised, *rules;
+};
+
+/* Everything one match call needs, allocated once per call. */
+typedef struct {
+    slot slots[MAX_CANDIDATES];
+    match_candidate cands[MAX_CANDIDATES];
+    dir_curation curs[MAX_CURATED];
+    size_t n, ncur;
+} batch;
+
+#define CAND_COLUMNS                                                                     \
+    "SELECT s.sid, s.id, s.name, s.organization, s.phone, s.address, s.url, s.status,"  \
+    " s.languages, s.latitude, s.longitude, s.min_age, s.max_age, d.how, d.why,"        \
+    " c.service_id, c.contact_name, c.contact_phone, c.ask_for, c.priority, c.pinned,"  \
+    " c.hidden, c.notes, c.verified_on, c.verified_by, c.updated_at "
+#define CAND_FILTER " AND s.status IN ('active', '') AND coalesce(c.hidden, 0) = 0 "
+
+static const char near_sql[] =
+    CAND_COLUMNS
+    "FROM service_geo g CROSS JOIN service_domains d ON d.domain = ?1 AND d.sid = g.sid"
+    " JOIN services s ON s.sid = d.sid"
+    " LEFT JOIN st.service_curation c ON c.service_id = s.id"
+    " WHERE g.min_lat >= ?2 AND g.max_lat <= ?3 AND g.min_lon >= ?4 AND g.max_lon <= ?5"
+    CAND_FILTER "LIMIT ?6";
+static const char anywhere_sql[] =
+    CAND_COLUMNS
+    "FROM service_domains d JOIN services s ON s.sid = d.sid"
+    " LEFT JOIN st.service_curation c ON c.service_id = s.id"
+    " WHERE d.domain = ?1 AND d.located = 1" CAND_FILTER "LIMIT ?2";
+static const char unlocated_sql[] =
+    CAND_COLUMNS
+    "FROM service_domains d JOIN services s ON s.sid = d.sid"
+    " LEFT JOIN st.service_curation c ON c.service_id = s.id"
+    " WHERE d.domain = ?1 AND d.located = 0" CAND_FILTER "LIMIT ?2";
+static const char raised_sql[] =
+    CAND_COLUMNS
+    "FROM st.service_curation c JOIN services s ON s.id = c.service_id"
+    " JOIN service_domains d ON d.domain = ?1 AND d.sid = s.sid"
+    " WHERE (c.pinned = 1 OR c.priority > 0)" CAND_FILTER "LIMIT ?2";
+static const char rules_sql[] =
+    "SELECT kind, freq, interval, byday, bymonthday, opens, closes, dtstart, until,"
+    " valid_from, valid_to FROM schedules WHERE sid = ?1 LIMIT 16";
+
+static void close_db(directory_reader *r)
+{
+    sqlite3_finalize(r->near);
+    sqlite3_finalize(r->anywhere);
+    sqlite3_finalize(r->unlocated);
+    sqlite3_finalize(r->raised);
+    sqlite3_finalize(r->rules);
+    sqlite3_close(r->db);
+    r->near = r->anywhere = r->unlocated = r->raised = r->rules = NULL;
+    r->db = NULL;
+    r->nservices = 0;
+}
+
+static int count_services(sqlite3 *db, size_t *n)
+{
+    sqlite3_stmt *s = NULL;
+    int ok = sqlite3_prepare_v2(db, "SELECT count(*) FROM services", -1, &s, NULL) == SQLITE_OK &&
+             sqlite3_step(s) == SQLITE_ROW;
+    if (ok)
+        *n = (size_t)sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return ok;
+}
+
+/* Opens the file now at db_path; on failure the reader stays closed. */
+static sg_rc open_db(directory_reader *r, const struct stat *sb)
+{
+    sqlite3_stmt *att = NULL;
+    int ok;
+
+    if (sqlite3_open_v2(r->db_path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL)) {
+        sg_warn("directory: cannot open %s: %s", r->db_path, sqlite3_errmsg(r->db));
+        close_db(r);
+        return SG_EDB;
+    }
+    sqlite3_busy_timeout(r->db, 2000);
+    ok = sqlite3_prepare_v2(r->db, "ATTACH DATABASE ?1 AS st", -1, &att, NULL) == SQLITE_OK &&
+         sqlite3_bind_text(att, 1, r->store_uri, -1, SQLITE_STATIC) == SQLITE_OK &&
+         sqlite3_step(att) == SQLITE_DONE;
+    sqlite3_finalize(att);
+    ok = ok && count_services(r->db, &r->nservices) &&
+         !sqlite3_prepare_v3(r->db, near_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->near, NULL) &&
+         !sqlite3_prepare_v3(r->db, anywhere_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->anywhere, NULL) &&
+         !sqlite3_prepare_v3(r->db, unlocated_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->unlocated, NULL) &&
+         !sqlite3_prepare_v3(r->db, raised_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->raised, NULL) &&
+         !sqlite3_prepare_v3(r->db, rules_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->rules, NULL);
+    if (!ok) {
+        sg_warn("directory: %s is not a usable directory: %s", r->db_path,
+                sqlite3_errmsg(r->db));
+        close_db(r);
+        return SG_EDB;
+    }
+    r->dev = sb->st_dev;
+    r->ino = sb->st_ino;
+    sg_info("directory: %zu services in %s", r->nservices, r->db_path);
+    return SG_OK;
+}
+
+/* Follows an import's rename: reopen when the file is not the one open. */
+static void refresh(directory_reader *r)
+{
+    struct stat sb;
+
+    if (stat(r->db_path, &sb) != 0) {
+        if (r->db)
+            close_db(r);
+        return;
+    }
+    if (r->db && sb.st_dev == r->dev && sb.st_ino == r->ino)
+        return;
+    close_db(r);
+    open_db(r, &sb);
+}
+
+/* The store's path as an SQLite URI opened read-only ('%', '?', '#' escaped). */
+static int store_uri(const char *dir, char *out, size_t outlen)
+{
+    size_t w = (size_t)snprintf(out, outlen, "file:");
+    for (const char *p = dir; *p && w + 4 < outlen; p++) {
+        if (*p == '%' || *p == '?' || *p == '#')
+            w += (size_t)snprintf(out + w, outlen - w, "%%%02X", (unsigned char)*p);
+        else
+            out[w++] = *p;
+    }
+    return snprintf(out + w, outlen - w, "/%s?mode=ro", SG_DB_FILE) < (int)(outlen - w) ? 0 : -1;
+}
+
+sg_rc directory_reader_open(const char *state_dir, directory_reader **out, char *err,
+                            size_t errlen)
+{
+    directory_reader *r = calloc(1, sizeof *r);
+    int n;
+
+    *out = NULL;
+    if (!r)
+        return SG_ENOMEM;
+    n = snprintf(r->db_path, sizeof r->db_path, "%s/%s", state_dir, DIRECTORY_DB_FILE);
+    if (n < 0 || (size_t)n >= sizeof r->db_path ||
+        store_uri(state_dir, r->store_uri, sizeof r->store_uri)) {
+        snprintf(err, errlen, "state directory path too long");
+        free(r);
+        return SG_ETOOBIG;
+    }
+    pthread_mutex_init(&r->lock, NULL);
+    refresh(r);
+    *out = r;
+    return SG_OK;
+}
+
+void directory_reader_close(directory_reader *r)
+{
+    if (!r)
+        return;
+    close_db(r);
+    pthread_mutex_destroy(&r->lock);
+    free(r);
+}
+
+size_t directory_reader_count(directory_reader *r)
+{
+    size_t n;
+    pthread_mutex_lock(&r->lock);
+    refresh(r);
+    n = r->nservices;
+    pthread_mutex_unlock(&r->lock);
+    return n;
+}
+
+static void text(sqlite3_stmt *s, int col, char *out, size_t outlen)
+{
+    const unsigned char *v = sqlite3_column_text(s, col);
+    snprintf(out, outlen, "%s", v ? (const char *)v : "");
+}
+
+static double real_or_nan(sqlite3_stmt *s, int col)
+{
+    return sqlite3_column_type(s, col) == SQLITE_NULL ? NAN : sqlite3_column_double(s, col);
+}
+
+/* Reads the service's schedule rules; a rule the parser refuses is dropped. */
+static size_t load_rules(directory_reader *r, long long sid, schedule_rule *out)
+{
+    size_t n = 0;
+    sqlite3_reset(r->rules);
+    sqlite3_bind_int64(r->rules, 1, sid);
+    while (n < RULES_PER_SERVICE && sqlite3_step(r->rules) == SQLITE_ROW) {
+        schedule_rule *ru = &out[n];
+        memset(ru, 0, sizeof *ru);
+        ru->kind = (unsigned char)sqlite3_column_int(r->rules, 0);
+        ru->freq = (unsigned char)sqlite3_column_int(r->rules, 1);
+        ru->interval = (unsigned short)sqlite3_column_int(r->rules, 2);
+        if (schedule_parse_byday((const char *)sqlite3_column_text(r->rules, 3), ru) ||
+            schedule_parse_bymonthday((const char *)sqlite3_column_text(r->rules, 4), ru))
+            continue;
+        ru->opens = (short)sqlite3_column_int(r->rules, 5);
+        ru->closes = (short)sqlite3_column_int(r->rules, 6);
+        ru->dtstart = sqlite3_column_int(r->rules, 7);
+        ru->until = sqlite3_column_int(r->rules, 8);
+        ru->valid_from = sqlite3_column_int(r->rules, 9);
+        ru->valid_to = sqlite3_column_int(r->rules, 10);
+        n++;
+    }
+    return n;
+}
+
+static int seen(const batch *b, long long sid)
+{
+    for (size_t i = 0; i < b->n; i++)
+        if (b->slots[i].sid == sid)
+            return 1;
+    return 0;
+}
+
+/* Adds the current row of s as a candidate (once per service). */
+static void take_row(sqlite3_stmt *s, batch *b)
+{
+    long long sid = sqlite3_column_int64(s, 0);
+    slot *sl;
+    match_candidate *c;
+
+    if (b->n >= MAX_CANDIDATES || seen(b, sid))
+        return;
+    sl = &b->slots[b->n];
+    c = &b->cands[b->n];
+    memset(c, 0, sizeof *c);
+    sl->sid = sid;
+    text(s, 1, sl->id, sizeof sl->id);
+    text(s, 2, sl->name, sizeof sl->name);
+    text(s, 3, sl->org, sizeof sl->org);
+    text(s, 4, sl->phone, sizeof sl->phone);
+    text(s, 5, sl->address, sizeof sl->address);
+    text(s, 6, sl->url, sizeof sl->url);
+    text(s, 7, sl->status, sizeof sl->status);
+    text(s, 8, sl->langs, sizeof sl->langs);
+    text(s, 14, sl->matched, sizeof sl->matched);
+    *c = (match_candidate){sl->id, sl->name, sl->org, sl->phone, sl->address, sl->url,
+                           sl->status, sl->langs, real_or_nan(s, 9), real_or_nan(s, 10),
+                           real_or_nan(s, 11), real_or_nan(s, 12), sqlite3_column_int(s, 13),
+                           sl->matched, sl->rules, 0, NULL, 0, 0};
+    if (sqlite3_column_type(s, 15) != SQLITE_NULL && b->ncur < MAX_CURATED) {
+        store_curation_row(s, 15, &b->curs[b->ncur]);
+        c->cur = &b->curs[b->ncur++];
+    }
+    b->n++;
+}
+
+static void take_all(sqlite3_stmt *s, batch *b)
+{
+    while (sqlite3_step(s) == SQLITE_ROW)
+        take_row(s, b);
+    sqlite3_reset(s);
+}
+
+static void gather_limit(sqlite3_stmt *s, const char *domain, int limit, batch *b)
+{
+    sqlite3_reset(s);
+    sqlite3_bind_text(s, 1, domain, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 2, limit);
+    take_all(s, b);
+}
+
+/* Rows in a box of half-size km around the kiosk. */
+static size_t near_box(directory_reader *r, const char *domain, const match_query *q,
+                       double km, batch *b)
+{
+    double dlat = km / 111.2, coslat = cos(q->latitude * M_PI / 180.0);
+    double dlon = km / (111.2 * fmax(coslat, 0.01));
+    size_t before = b->n;
+
+    sqlite3_reset(r->near);
+    sqlite3_bind_text(r->near, 1, domain, -1, SQLITE_STATIC);
+    sqlite3_bind_double(r->near, 2, q->latitude - dlat);
+    sqlite3_bind_double(r->near, 3, q->latitude + dlat);
+    sqlite3_bind_double(r->near, 4, q->longitude - dlon);
+    sqlite3_bind_double(r->near, 5, q->longitude + dlon);
+    sqlite3_bind_int(r->near, 6, NEAR_LIMIT);
+    take_all(r->near, b);
+    return b->n - before;
+}
+
+static void gather_near(directory_reader *r, const char *domain, const match_query *q,
+                        batch *b)
+{
+    double max_km = q->radius_km > 0 ? q->radius_km : NO_RADIUS_KM;
+    size_t start = b->n;
+
+    assert(start == 0 && b->ncur == 0); /* the box goes first: it may start over */
+    if (isnan(q->latitude) || isnan(q->longitude)) {
+        gather_limit(r->anywhere, domain, NEAR_LIMIT, b);
+        return;
+    }
+    for (double km = fmin(START_KM, max_km);; km = fmin(km * 2.5, max_km)) {
+        b->n = b->ncur = 0; /* a bigger box holds everything the smaller one did */
+        if (near_box(r, domain, q, km, b) >= NEAR_WANT || km >= max_km)
+            break;
+    }
+}
+
+static size_t match_domain(directory_reader *r, const char *domain, int d,
+                           const match_query *q, batch *b, sg_resource *out, size_t max)
+{
+    b->n = b->ncur = 0;
+    gather_near(r, domain, q, b);
+    gather_limit(r->unlocated, domain, UNLOCATED_LIMIT, b);
+    gather_limit(r->raised, domain, RAISED_LIMIT, b);
+    for (size_t i = 0; i < b->n; i++)
+        b->cands[i].nrules = load_rules(r, b->slots[i].sid, b->slots[i].rules);
+    sqlite3_reset(r->rules);
+    return match_rank(b->cands, b->n, q, d, out, max);
+}
+
+size_t directory_match(directory_reader *r, const sg_instrument *inst, const match_query *q,
+                       sg_resource *out, size_t max)
+{
+    batch *b;
+    size_t n = 0;
+
+    if (!r || max == 0)
+        return 0;
+    b = malloc(sizeof *b);
+    if (!b)
+        return 0;
+    pthread_mutex_lock(&r->lock);
+    refresh(r);
+    for (int d = 0; r->db && d < inst->ndomains && n < max; d++)
+        if (q->domains & (1u << d))
+            n += match_domain(r, inst->domains[d].name, d, q, b, out + n, max - n);
+    pthread_mutex_unlock(&r->lock);
+    free(b);
+    assert(n <= max);
+    return n;
+}
