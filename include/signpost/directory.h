@@ -54,9 +54,13 @@ typedef struct {
 /* The text of what to ask for in lang, else English, else "". */
 const char *curation_ask_for(const dir_curation *c, const char *lang);
 
-/* 1 when c (may be NULL: never verified) was not verified within
- * stale_days of today (YYYYMMDD). */
-int curation_is_stale(const dir_curation *c, int today, int stale_days);
+/*
+ * 1 when a service was not verified within stale_days of today (YYYYMMDD):
+ * neither by the clinic (c->verified_on; c may be NULL) nor by the
+ * directory's publisher (assured, HSDS assured_date "YYYY-MM-DD"; may be
+ * NULL or "").
+ */
+int directory_is_stale(const dir_curation *c, const char *assured, int today, int stale_days);
 
 #define SG_MAP_MAX_TERMS 48
 #define SG_MAP_MAX_KEYWORDS 32
@@ -102,6 +106,7 @@ typedef struct {
     const char *languages;   /* ISO 639-1 codes, comma-separated */
     double latitude, longitude; /* NAN when unknown */
     double min_age, max_age;    /* NAN when not stated */
+    const char *assured_date; /* the publisher's last check, "YYYY-MM-DD" or "" */
     int how;                 /* 2 taxonomy term, 1 keyword */
     const char *matched;     /* the term or keyword that matched */
     const schedule_rule *rules;

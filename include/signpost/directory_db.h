@@ -17,7 +17,8 @@
  *                             organisation, first physical address, voice
  *                             phone, coordinates (NULL when unknown),
  *                             languages (ISO 639-1, comma-separated), ages,
- *                             eligibility, keywords, status
+ *                             eligibility, keywords, status, and the
+ *                             publisher's assured_date (YYYY-MM-DD or '')
  *   service_terms(sid, code, name)   taxonomy terms (code as the map uses it)
  *   schedules(sid, kind, freq, interval, byday, bymonthday, opens, closes,
  *             dtstart, until, valid_from, valid_to)

@@ -270,10 +270,10 @@ static int today_ymd(void)
     return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 }
 
-static void print_curation(const dir_curation *c, int found, int stale_days)
+static void print_curation(const dir_curation *c, int found)
 {
     if (!found) {
-        printf("curation:      none (never verified: stale)\n");
+        printf("curation:      none\n");
         return;
     }
     printf("contact:       %s%s%s\n", c->contact_name, c->contact_phone[0] ? ", " : "",
@@ -282,9 +282,8 @@ static void print_curation(const dir_curation *c, int found, int stale_days)
         printf("ask for (%s):  %s\n", c->ask_for[i].lang, c->ask_for[i].text);
     printf("priority:      %+d%s%s\n", c->priority, c->pinned ? "  pinned" : "",
            c->hidden ? "  HIDDEN" : "");
-    printf("verified:      %s%s%s%s\n", c->verified_on[0] ? c->verified_on : "never",
-           c->verified_by[0] ? " by " : "", c->verified_by,
-           curation_is_stale(c, today_ymd(), stale_days) ? "  (stale)" : "");
+    printf("verified:      %s%s%s\n", c->verified_on[0] ? c->verified_on : "never",
+           c->verified_by[0] ? " by " : "", c->verified_by);
     if (c->notes[0])
         printf("notes:         %s\n", c->notes);
     printf("updated:       %s\n", c->updated_at);
@@ -294,15 +293,17 @@ static int cmd_show(dir_env *e, const dir_args *a)
 {
     static const char sql[] =
         "SELECT id, name, organization, status, phone, address, url, languages,"
-        " latitude, longitude, (SELECT group_concat(code || ' ' || name, '; ') FROM"
+        " latitude, longitude, assured_date, (SELECT group_concat(code || ' ' || name, '; ') FROM"
         " service_terms t WHERE t.sid = s.sid), (SELECT group_concat(domain, ', ') FROM"
         " service_domains d WHERE d.sid = s.sid), (SELECT count(*) FROM schedules h"
         " WHERE h.sid = s.sid) FROM services s WHERE id = ?1";
     static const char *const labels[] = {"id", "name", "organization", "status", "phone",
                                          "address", "url", "languages", "latitude",
-                                         "longitude", "taxonomy", "domains", "schedule rows"};
+                                         "longitude", "assured", "taxonomy", "domains",
+                                         "schedule rows"};
     sqlite3_stmt *s = NULL;
     dir_curation cur;
+    char assured[16];
     sg_rc rc;
 
     if (!a->arg)
@@ -315,13 +316,19 @@ static int cmd_show(dir_env *e, const dir_args *a)
         fprintf(stderr, "signpost directory: no service \"%s\" in the directory\n", a->arg);
         return SG_EXIT_FAIL;
     }
-    for (int i = 0; i < 13; i++)
+    for (int i = 0; i < (int)(sizeof labels / sizeof labels[0]); i++)
         printf("%-14s %s\n", labels[i], col(s, i));
+    snprintf(assured, sizeof assured, "%s", col(s, 10));
     sqlite3_finalize(s);
     rc = store_curation_get(e->store, a->arg, &cur);
     if (rc && rc != SG_ENOTFOUND)
         return SG_EXIT_FAIL;
-    print_curation(&cur, rc == SG_OK, e->cfg->stale_days);
+    print_curation(&cur, rc == SG_OK);
+    printf("stale:         %s\n",
+           directory_is_stale(rc == SG_OK ? &cur : NULL, assured, today_ymd(),
+                              e->cfg->stale_days)
+               ? "yes: not verified by the clinic or the publisher within stale_days"
+               : "no");
     return SG_EXIT_OK;
 }
 
@@ -449,12 +456,14 @@ static int cmd_verify(dir_env *e, const dir_args *a)
 
 static int cmd_stale(dir_env *e, const dir_args *a)
 {
+    /* The later of the clinic's check and the publisher's assured_date. */
     static const char sql[] =
-        "SELECT s.id, s.name, coalesce(nullif(c.verified_on, ''), 'never')"
-        " FROM services s LEFT JOIN st.service_curation c ON c.service_id = s.id"
-        " WHERE coalesce(c.hidden, 0) = 0 AND (c.verified_on IS NULL OR c.verified_on = ''"
-        "   OR c.verified_on < date('now', 'localtime', ?1))"
-        " ORDER BY c.verified_on IS NOT NULL, c.verified_on, s.name";
+        "SELECT id, name, last FROM (SELECT s.id, s.name, s.status,"
+        "   max(coalesce(c.verified_on, ''), s.assured_date) AS last"
+        "   FROM services s LEFT JOIN st.service_curation c ON c.service_id = s.id"
+        "   WHERE coalesce(c.hidden, 0) = 0)"
+        " WHERE status IN ('active', '') AND last < date('now', 'localtime', ?1)"
+        " ORDER BY last, name";
     char days[32];
     sqlite3_stmt *s = NULL;
     int n = 0;
@@ -465,7 +474,8 @@ static int cmd_stale(dir_env *e, const dir_args *a)
     sqlite3_bind_text(s, 1, days, -1, SQLITE_STATIC);
     while (sqlite3_step(s) == SQLITE_ROW)
         if (++n <= a->limit)
-            printf("%s  %s  (verified: %s)\n", col(s, 0), col(s, 1), col(s, 2));
+            printf("%s  %s  (last verified: %s)\n", col(s, 0), col(s, 1),
+                   *col(s, 2) ? col(s, 2) : "never");
     sqlite3_finalize(s);
     printf("%d services not verified in the last %d days%s\n", n, e->cfg->stale_days,
            n > a->limit ? " (use --limit to see more)" : "");

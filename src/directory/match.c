@@ -15,7 +15,8 @@
  *   language   15 when the service lists the patient's (non-English) language
  *   distance   up to 25, falling linearly to 0 at 20 km; unknown 5
  *   outcomes   -10..10 from patients' replies (Laplace-smoothed success rate)
- *   verified   5 when the clinic verified it within stale_days
+ *   verified   5 when the clinic or the publisher verified it within
+ *              stale_days
  *
  * Ties go to the nearer service, then by name, so the same directory and
  * clock always give the same list.
@@ -59,12 +60,14 @@ const char *curation_ask_for(const dir_curation *c, const char *lang)
     return english;
 }
 
-int curation_is_stale(const dir_curation *c, int today, int stale_days)
+int directory_is_stale(const dir_curation *c, const char *assured, int today, int stale_days)
 {
-    int verified = c ? schedule_parse_date(c->verified_on) : 0;
-    if (verified <= 0)
+    int clinic = c ? schedule_parse_date(c->verified_on) : 0;
+    int publisher = assured ? schedule_parse_date(assured) : 0;
+    int last = clinic > publisher ? clinic : publisher;
+    if (last <= 0)
         return 1;
-    return schedule_date_add(verified, stale_days) < today;
+    return schedule_date_add(last, stale_days) < today;
 }
 
 /* 1 when the comma list has the code. */
@@ -122,7 +125,7 @@ static double score(const ranked *r, const match_query *q)
     s += isnan(r->km) ? 5 : 25.0 * fmax(0.0, 1.0 - r->km / 20.0);
     if (c->outcomes_total > 0)
         s += 20.0 * (c->outcomes_connected + 1) / (c->outcomes_total + 2) - 10.0;
-    if (c->cur && !curation_is_stale(c->cur, q->date, q->stale_days))
+    if (!directory_is_stale(c->cur, c->assured_date, q->date, q->stale_days))
         s += 5;
     return s;
 }
@@ -208,7 +211,7 @@ static void fill(const ranked *r, int domain, const match_query *q, sg_resource 
     out->distance_km = r->km;
     contact_line(c->cur, out->contact, sizeof out->contact);
     snprintf(out->ask_for, sizeof out->ask_for, "%s", curation_ask_for(c->cur, q->lang));
-    out->stale = curation_is_stale(c->cur, q->date, q->stale_days);
+    out->stale = directory_is_stale(c->cur, c->assured_date, q->date, q->stale_days);
     explain(r, q, out);
 }
 

@@ -46,7 +46,7 @@
 typedef struct {
     long long sid;
     char id[64], name[160], org[160], phone[40], address[200], url[200];
-    char status[24], langs[64], matched[64];
+    char status[24], langs[64], matched[64], assured[12];
     schedule_rule rules[RULES_PER_SERVICE];
 } slot;
 
@@ -72,7 +72,7 @@ typedef struct {
     "SELECT s.sid, s.id, s.name, s.organization, s.phone, s.address, s.url, s.status,"  \
     " s.languages, s.latitude, s.longitude, s.min_age, s.max_age, d.how, d.why,"        \
     " c.service_id, c.contact_name, c.contact_phone, c.ask_for, c.priority, c.pinned,"  \
-    " c.hidden, c.notes, c.verified_on, c.verified_by, c.updated_at "
+    " c.hidden, c.notes, c.verified_on, c.verified_by, c.updated_at, s.assured_date "
 #define CAND_FILTER " AND s.status IN ('active', '') AND coalesce(c.hidden, 0) = 0 "
 
 static const char near_sql[] =
@@ -296,10 +296,11 @@ static void take_row(sqlite3_stmt *s, batch *b)
     text(s, 7, sl->status, sizeof sl->status);
     text(s, 8, sl->langs, sizeof sl->langs);
     text(s, 14, sl->matched, sizeof sl->matched);
+    text(s, 26, sl->assured, sizeof sl->assured);
     *c = (match_candidate){sl->id, sl->name, sl->org, sl->phone, sl->address, sl->url,
                            sl->status, sl->langs, real_or_nan(s, 9), real_or_nan(s, 10),
-                           real_or_nan(s, 11), real_or_nan(s, 12), sqlite3_column_int(s, 13),
-                           sl->matched, sl->rules, 0, NULL, 0, 0};
+                           real_or_nan(s, 11), real_or_nan(s, 12), sl->assured,
+                           sqlite3_column_int(s, 13), sl->matched, sl->rules, 0, NULL, 0, 0};
     if (sqlite3_column_type(s, 15) != SQLITE_NULL && b->ncur < MAX_CURATED) {
         store_curation_row(s, 15, &b->curs[b->ncur]);
         c->cur = &b->curs[b->ncur++];

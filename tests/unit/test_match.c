@@ -228,11 +228,15 @@ static void stale_rule(void **state)
 {
     dir_curation c = {.verified_on = "2026-06-01"};
     (void)state;
-    assert_int_equal(curation_is_stale(&c, 20261128, 180), 0); /* day 180 */
-    assert_int_equal(curation_is_stale(&c, 20261129, 180), 1);
-    assert_int_equal(curation_is_stale(NULL, 20261129, 180), 1);
+    assert_int_equal(directory_is_stale(&c, NULL, 20261128, 180), 0); /* day 180 */
+    assert_int_equal(directory_is_stale(&c, "", 20261129, 180), 1);
+    assert_int_equal(directory_is_stale(NULL, NULL, 20261129, 180), 1);
+    /* The publisher's assurance counts too; the later date wins. */
+    assert_int_equal(directory_is_stale(&c, "2026-09-01", 20261129, 180), 0);
+    assert_int_equal(directory_is_stale(NULL, "2026-09-01", 20261129, 180), 0);
+    assert_int_equal(directory_is_stale(NULL, "2024-02-10", 20261129, 180), 1);
     c.verified_on[0] = '\0';
-    assert_int_equal(curation_is_stale(&c, 20261129, 180), 1);
+    assert_int_equal(directory_is_stale(&c, "not a date", 20261129, 180), 1);
 }
 
 static void distance(void **state)
