@@ -2,7 +2,7 @@
  * A fake ESC/POS receipt printer for the printer tests.
  *
  *   fake_printer (--pty | --tcp) --record FILE [--qr FILE] [--script FILE]
- *                [--state NAME]... [--slow MS] [--lifetime S]
+ *                [--state NAME]... [--slow MS | --baud N] [--lifetime S]
  *
  * It listens on a pseudo-terminal (the tests reach it through the real
  * libserialport with pty_shim.so preloaded) or on a TCP port on 127.0.0.1
@@ -25,6 +25,22 @@
  * --slow MS reads 16 bytes at a time with MS milliseconds between reads,
  * like a printer whose buffer drains at the speed of its print head.
  *
+ * --baud N takes bytes at exactly the rate of an 8N1 line at N baud, N/10
+ * bytes a second, so a benchmark can time a job against the wire (see
+ * bench/bench_print_wire.c).  It takes at most about 4 ms of bytes from
+ * the kernel at a time and records each byte only when it would have
+ * arrived, on a schedule computed from the start of the burst on the
+ * monotonic clock, so sleeping late never adds up to a slower rate.  A
+ * burst ends when the fake finds nothing waiting: an idle line banks no
+ * credit, so the next byte after a pause is not taken early.  Bytes the
+ * fake has not taken stay in the kernel, which is the back-pressure a
+ * printer holding RTS/CTS (or a UART at that speed) gives the writer, with
+ * one difference: a pty's kernel buffers hold about 20 KB (Linux 6.x), far
+ * more than a receipt, so the writer's write() and drain return long
+ * before the bytes have "arrived"; time a job by the record file, not by
+ * the writer.  Status replies go back at once, not at line rate (1 ms a
+ * byte at 9600).
+ *
  * It stops on SIGTERM, SIGINT, or after --lifetime seconds (default 60),
  * so a crashed test never leaves it running.
  */
@@ -45,6 +61,9 @@
 #define MAX_STATES 64
 #define ACC_CAP (1 << 20) /* unparsed bytes kept; far above any test job */
 #define SLOW_CHUNK 16
+#define NS_PER_S 1000000000LL
+#define LINE_CHUNK_PER_S 250 /* --baud reads about 4 ms of bytes at a time */
+#define LINE_CHUNK_MAX 64
 
 typedef enum {
     ST_READY,
@@ -77,6 +96,10 @@ static struct {
     state states[MAX_STATES];
     int nstates, current, started;
     int slow_ms;
+    long baud;                /* --baud: 0 means "as fast as it comes" */
+    int line_busy;            /* --baud: bytes were waiting after the last chunk */
+    long long burst_start_ns; /* --baud: when the current burst began */
+    long long burst_bytes;    /* --baud: bytes taken since then */
     const char *record, *qr;
     int recfd;
     unsigned char *acc;
@@ -229,13 +252,73 @@ static void take(int fd, const unsigned char *buf, size_t n)
     fp.len -= pos;
 }
 
+static long long now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * NS_PER_S + ts.tv_nsec;
+}
+
+static void sleep_until_ns(long long at)
+{
+    struct timespec ts = {(time_t)(at / NS_PER_S), (long)(at % NS_PER_S)};
+
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR && !stop)
+        ;
+}
+
+/* 1 when fd has bytes waiting right now. */
+static int readable_now(int fd)
+{
+    struct pollfd p = {fd, POLLIN, 0};
+
+    return poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
+
+/*
+ * --baud: takes one chunk from the kernel and records each of its bytes
+ * when it would have crossed an 8N1 line (10 bits a byte).  Byte by byte,
+ * so that a job's last byte is not recorded late because the writer's
+ * next bytes shared its chunk.  Due times count from the start of the
+ * burst, not from the previous byte, so the rate is exact however late
+ * each sleep wakes.
+ */
+static int pump_line(int fd)
+{
+    unsigned char buf[LINE_CHUNK_MAX];
+    size_t want = (size_t)(fp.baud / 10 / LINE_CHUNK_PER_S);
+    ssize_t r;
+
+    want = want < 1 ? 1 : want > sizeof buf ? sizeof buf : want;
+    r = read(fd, buf, want);
+    if (r < 0 && (errno == EINTR || errno == EAGAIN))
+        return 0;
+    if (r <= 0)
+        return -1;
+    if (!fp.line_busy) {
+        fp.burst_start_ns = now_ns();
+        fp.burst_bytes = 0;
+    }
+    for (ssize_t i = 0; i < r && !stop; i++) {
+        fp.burst_bytes++;
+        sleep_until_ns(fp.burst_start_ns + fp.burst_bytes * 10 * NS_PER_S / fp.baud);
+        take(fd, buf + i, 1);
+    }
+    fp.line_busy = readable_now(fd);
+    return 0;
+}
+
 /* Reads what fd has; returns -1 at end of stream. */
 static int pump(int fd)
 {
     unsigned char buf[4096];
     size_t want = fp.slow_ms ? SLOW_CHUNK : sizeof buf;
-    ssize_t r = read(fd, buf, want);
+    ssize_t r;
 
+    if (fp.baud)
+        return pump_line(fd);
+    r = read(fd, buf, want);
     if (r < 0 && (errno == EINTR || errno == EAGAIN))
         return 0;
     if (r <= 0)
@@ -315,7 +398,8 @@ static int run_tcp(time_t end)
 static int usage(void)
 {
     fprintf(stderr, "usage: fake_printer (--pty | --tcp) --record FILE [--qr FILE] "
-                    "[--script FILE] [--state NAME]... [--slow MS] [--lifetime S]\n");
+                    "[--script FILE] [--state NAME]... [--slow MS | --baud N] "
+                    "[--lifetime S]\n");
     return 2;
 }
 
@@ -347,6 +431,8 @@ int main(int argc, char **argv)
                 return 2;
         } else if (!strcmp(arg, "--slow"))
             fp.slow_ms = (int)strtol(val, NULL, 10);
+        else if (!strcmp(arg, "--baud"))
+            fp.baud = strtol(val, NULL, 10);
         else if (!strcmp(arg, "--lifetime"))
             lifetime = strtol(val, NULL, 10);
         else
@@ -354,6 +440,11 @@ int main(int argc, char **argv)
     }
     if (!mode || !fp.record)
         return usage();
+    /* Two models of a slow printer at once would measure neither. */
+    if (fp.baud < 0 || fp.baud > 4000000 || (fp.baud && fp.slow_ms)) {
+        fprintf(stderr, "fake_printer: --baud takes 1..4000000 and excludes --slow\n");
+        return 2;
+    }
     if (!fp.nstates)
         fp.states[fp.nstates++] = ST_READY;
     fp.recfd = open(fp.record, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
