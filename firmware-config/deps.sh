@@ -10,7 +10,7 @@ set -eu
 
 build_pkgs="build-essential cmake pkg-config libmicrohttpd-dev libsqlite3-dev
 libjansson-dev libinih-dev libsodium-dev libcurl4-openssl-dev libqrencode-dev
-libserialport-dev"
+libserialport-dev libzip-dev ca-certificates"
 test_pkgs="libcmocka-dev libcurl4-openssl-dev sqlite3 zbar-tools chromium fonts-liberation fonts-dejavu-core
 ca-certificates"
 

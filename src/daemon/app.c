@@ -58,8 +58,11 @@ static sg_rc load_directory(sg_app *app, char *err, size_t errlen)
     if ((rc = directory_reader_open(cfg->store_dir, &app->dir, err, errlen)))
         return rc;
     if (!directory_reader_count(app->dir))
-        sg_warn("no directory imported yet: the kiosk will show no resources until "
-                "'signpost import' is run");
+        sg_warn(cfg->directory_sync_url[0]
+                    ? "no directory yet: the kiosk will show no resources until the first "
+                      "directory sync completes"
+                    : "no directory imported yet: the kiosk will show no resources until "
+                      "'signpost import' is run");
     return SG_OK;
 }
 

@@ -346,9 +346,7 @@ static void gather_near(directory_reader *r, const char *domain, const match_que
                         batch *b)
 {
     double max_km = q->radius_km > 0 ? q->radius_km : NO_RADIUS_KM;
-    size_t start = b->n;
-
-    assert(start == 0 && b->ncur == 0); /* the box goes first: it may start over */
+    assert(b->n == 0 && b->ncur == 0); /* the box goes first: it may start over */
     if (isnan(q->latitude) || isnan(q->longitude)) {
         gather_limit(r->anywhere, domain, NEAR_LIMIT, b);
         return;
