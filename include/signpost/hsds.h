@@ -14,7 +14,9 @@
  * the 1-based row (the header is row 1; for JSON, the index of the record)
  * and the column; rows that are sound are imported.  Memory does not grow
  * with the input: rows stream into staging tables on disk and are joined
- * there with SQL.
+ * there with SQL (CSV is read a record at a time, a .zip entry by entry
+ * without unpacking; JSON is parsed whole by jansson, so it is capped at
+ * 256 MB).
  *
  * hsds_import() never touches the live directory; directory_install() (in
  * directory_db.h) swaps the result in atomically.
@@ -37,9 +39,13 @@ typedef enum {
 
 typedef struct {
     hsds_problem_kind kind;
-    const char *file;    /* "services.csv", "service_list.json" */
-    size_t row;          /* 1-based, header = 1; 0 when not row-bound */
-    const char *column;  /* "" when not column-bound */
+    const char *file;    /* "services.csv", "export/services.csv" in a .zip,
+                            "service_list.json" */
+    size_t row;          /* CSV: the line the record starts on, header = 1;
+                            JSON: the record's number, first = 1;
+                            0 when not row-bound */
+    const char *column;  /* "" when not column-bound; in JSON the path inside
+                            the record ("service_at_locations[0].location.latitude") */
     const char *message; /* plain English: "opens_at \"25:00\" is not a time" */
     int skipped;         /* 1 when the row was left out, 0 when only the field */
 } hsds_problem;
@@ -58,7 +64,7 @@ typedef struct {
 } hsds_import_opts;
 
 typedef struct {
-    char version[8];       /* "3.0", "1.x" or "3.0-json" */
+    char version[16];      /* "3.0", "1.x", "2.0" or "3.0-json" */
     size_t services;       /* imported */
     size_t organizations;
     size_t locations;
