@@ -15,6 +15,7 @@ int cli_main(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_directory(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
 int cmd_printers(int argc, char **argv);
 int cmd_print_test(int argc, char **argv);
 

@@ -52,6 +52,10 @@ typedef struct {
     /* [directory] */
     char directory_import[SG_CFG_PATH];
     char directory_sync_url[SG_CFG_LONG];
+    int sync_interval_min; /* between background sync runs */
+    int sync_max_pages;    /* API pages per sync run */
+    int sync_timeout_s;    /* one sync request */
+    int sync_full_days;    /* a full listing this often; 0 never */
     char domain_map[SG_CFG_PATH];
     int results_per_domain;
     double radius_km; /* 0: no limit */

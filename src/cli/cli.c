@@ -23,6 +23,7 @@ static void usage(FILE *out)
             "  serve      run the kiosk daemon\n"
             "  import     import an HSDS directory (CSV package, .zip or JSON)\n"
             "  directory  show and curate the imported directory\n"
+            "  sync       pull directory changes from the HSDS API now\n"
             "  printers   list the serial ports a printer could be on\n"
             "  print-test print a test page and report the printer's status\n"
             "  version    print the version\n"
@@ -93,6 +94,8 @@ int cli_main(int argc, char **argv)
         return cmd_import(argc - 1, argv + 1);
     if (!strcmp(argv[1], "directory"))
         return cmd_directory(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "sync"))
+        return cmd_sync(argc - 1, argv + 1);
     if (!strcmp(argv[1], "printers"))
         return cmd_printers(argc - 1, argv + 1);
     if (!strcmp(argv[1], "print-test"))

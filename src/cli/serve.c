@@ -16,6 +16,7 @@
 #include "signpost/http.h"
 #include "signpost/log.h"
 #include "signpost/print_worker.h"
+#include "signpost/sync.h"
 
 static void serve_usage(FILE *out)
 {
@@ -50,12 +51,26 @@ static sg_rc start_printing(sg_app *app, print_worker **w, char *err, size_t err
     return SG_OK;
 }
 
+/* Starts directory sync when [directory] sync_url is set; off by default. */
+static sg_rc start_sync(const sg_app *app, sync_worker **w, char *err, size_t errlen)
+{
+    sync_opts o;
+    sync_schedule s;
+
+    if (!app->cfg->directory_sync_url[0])
+        return SG_OK;
+    sync_opts_from_config(&o, app->cfg, &app->map);
+    sync_schedule_from_config(&s, app->cfg);
+    return sync_worker_start(&o, &s, w, err, errlen);
+}
+
 static int run(const sg_config *cfg)
 {
     char err[512], addr[64];
     sg_app *app = NULL;
     sg_http *http = NULL;
     print_worker *printing = NULL;
+    sync_worker *syncing = NULL;
     sigset_t stop;
     int sig = 0, port = 0, bind_port;
 
@@ -68,8 +83,10 @@ static int run(const sg_config *cfg)
     sigaddset(&stop, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop, NULL); /* before any thread starts */
     if (start_printing(app, &printing, err, sizeof err) ||
+        start_sync(app, &syncing, err, sizeof err) ||
         http_start(app, &http, &port, err, sizeof err)) {
         sg_error("%s", err);
+        sync_worker_stop(syncing);
         print_worker_stop(printing);
         app_close(app);
         return SG_EXIT_FAIL;
@@ -84,6 +101,7 @@ static int run(const sg_config *cfg)
     sigwait(&stop, &sig);
     sg_info("%s received: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     http_stop(http);
+    sync_worker_stop(syncing); /* before app_close: it uses the app's domain map */
     print_worker_stop(printing);
     app_close(app);
     sg_info("stopped");

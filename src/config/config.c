@@ -94,6 +94,10 @@ static const cfg_key keys[] = {
 
     T("directory", "import", K_PATH, directory_import, ""),
     S("directory", "sync_url", directory_sync_url, ""),
+    I("directory", "sync_interval_min", sync_interval_min, 5, 10080, "360"),
+    I("directory", "sync_max_pages", sync_max_pages, 1, 10000, "50"),
+    I("directory", "sync_timeout_s", sync_timeout_s, 1, 600, "60"),
+    I("directory", "sync_full_days", sync_full_days, 0, 365, "7"),
     T("directory", "domain_map", K_PATH, domain_map, ""),
     I("directory", "results_per_domain", results_per_domain, 1, 10, "3"),
     R("directory", "radius_km", K_REAL, radius_km, 0, 500, "0"),
@@ -515,6 +519,7 @@ static void resolve_data_dirs(sg_config *cfg)
 
 sg_rc config_finish(sg_config *cfg, char *err, size_t errlen)
 {
+    const char *url;
     int n;
 
     resolve_data_dirs(cfg);
@@ -533,6 +538,14 @@ sg_rc config_finish(sg_config *cfg, char *err, size_t errlen)
     }
     if (isnan(cfg->kiosk_latitude) != isnan(cfg->kiosk_longitude)) {
         snprintf(err, errlen, "%s: [kiosk] latitude and longitude must be set together",
+                 cfg->source[0] ? cfg->source : "defaults");
+        return SG_EINVAL;
+    }
+    /* Checked here so that a typo stops start-up, not the first sync hours later. */
+    url = cfg->directory_sync_url;
+    if (url[0] && strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0) {
+        snprintf(err, errlen,
+                 "%s: [directory] sync_url: expected an http:// or https:// URL",
                  cfg->source[0] ? cfg->source : "defaults");
         return SG_EINVAL;
     }
