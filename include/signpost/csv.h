@@ -46,6 +46,7 @@ typedef struct {
     csv_reader r;    /* parses rec */
     size_t line;     /* line where the next record starts */
     int started;
+    int nul;         /* the current record held a NUL byte */
 } csv_stream;
 
 /* Borrows f (the caller closes it). */

@@ -140,17 +140,32 @@ void csv_stream_free(csv_stream *s)
 }
 
 /* Appends one line (with its newline) to rec; returns 0 at end of file. */
+/*
+ * Appends one physical line (up to and including '\n') to s->rec.  Reads
+ * byte by byte rather than with fgets() so that a NUL byte, which fgets()
+ * would make invisible, is seen: it is recorded in s->nul and the record
+ * refused, because a NUL means a binary or UTF-16 file, never CSV text.
+ */
 static int read_line(csv_stream *s, sg_rc *rc)
 {
     char chunk[4096];
-    size_t before = s->rec.len;
+    size_t n = 0, before = s->rec.len;
+    int c = 0;
 
-    while (fgets(chunk, sizeof chunk, s->f)) {
-        if ((*rc = sg_buf_adds(&s->rec, chunk)))
-            return 0;
-        if (s->rec.data[s->rec.len - 1] == '\n')
-            break;
+    while (c != '\n' && (c = getc_unlocked(s->f)) != EOF) {
+        if (c == '\0') {
+            s->nul = 1;
+            c = ' ';
+        }
+        chunk[n++] = (char)c;
+        if (n == sizeof chunk || c == '\n') {
+            if ((*rc = sg_buf_add(&s->rec, chunk, n)))
+                return 0;
+            n = 0;
+        }
     }
+    if (n && (*rc = sg_buf_add(&s->rec, chunk, n)))
+        return 0;
     return s->rec.len > before;
 }
 
@@ -169,6 +184,7 @@ sg_rc csv_stream_next(csv_stream *s)
     size_t start = s->line;
 
     sg_buf_reset(&s->rec);
+    s->nul = 0;
     do {
         if (!read_line(s, &rc)) {
             if (rc) {
@@ -183,6 +199,12 @@ sg_rc csv_stream_next(csv_stream *s)
     s->line += lines;
     if (!s->rec.len)
         return SG_ENOTFOUND;
+    if (s->nul) {
+        s->r.line = start;
+        snprintf(s->r.error, sizeof s->r.error,
+                 "line %zu: a NUL byte (a binary or UTF-16 file, not CSV text)", start);
+        return SG_EINVAL;
+    }
     csv_free(&s->r);
     csv_init(&s->r, s->rec.data, s->rec.len);
     if (s->started && s->r.pos == 3)

@@ -125,6 +125,28 @@ static void stream_reports_bad_record_line(void **state)
     fclose(f);
 }
 
+/* A NUL byte (binary or UTF-16 input) refuses that record, names its line,
+ * and the stream goes on with the next one; a NUL first in a line too. */
+static void stream_refuses_nul_bytes(void **state)
+{
+    static const char text[] = "a,b\nc,\0d\n\0,x\ne,f\n";
+    FILE *f = fmemopen((void *)text, sizeof text - 1, "r");
+    csv_stream s;
+    (void)state;
+
+    csv_stream_init(&s, f);
+    assert_int_equal(csv_stream_next(&s), SG_OK);
+    assert_int_equal(csv_stream_next(&s), SG_EINVAL);
+    assert_non_null(strstr(s.r.error, "line 2: a NUL byte"));
+    assert_int_equal(csv_stream_next(&s), SG_EINVAL);
+    assert_non_null(strstr(s.r.error, "line 3"));
+    assert_int_equal(csv_stream_next(&s), SG_OK);
+    assert_string_equal(s.r.fields[0], "e");
+    assert_int_equal(csv_stream_next(&s), SG_ENOTFOUND);
+    csv_stream_free(&s);
+    fclose(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -135,6 +157,7 @@ int main(void)
         cmocka_unit_test(too_many_fields),
         cmocka_unit_test(stream_matches_buffer),
         cmocka_unit_test(stream_reports_bad_record_line),
+        cmocka_unit_test(stream_refuses_nul_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
