@@ -214,7 +214,7 @@ static const char primary_sql[] =
 static const char services_sql[] =
     "INSERT INTO main.services(sid, id, name, organization, description, status, phone,"
     " address, url, email, languages, latitude, longitude, min_age, max_age, eligibility,"
-    " keywords, last_modified)"
+    " keywords, last_modified, assured_date)"
     " SELECT s.rowid, s.id, s.name, COALESCE(o.name, ''), s.description, s.status,"
     " COALESCE("
     PHONE_OF("service_id = s.id") ","
@@ -231,7 +231,7 @@ static const char services_sql[] =
     "    WHERE location_id = p.location_id AND +service_id = '')"
     "  GROUP BY code ORDER BY min(o))), ''),"
     " l.latitude, l.longitude, s.min_age, s.max_age, s.eligibility, s.keywords,"
-    " s.last_modified"
+    " s.last_modified, s.assured_date"
     " FROM stg.svc s LEFT JOIN stg.org o ON o.id = s.organization_id"
     " LEFT JOIN stg.prim p ON p.sid = s.rowid LEFT JOIN stg.loc l ON l.id = p.location_id"
     " ORDER BY s.rowid;";

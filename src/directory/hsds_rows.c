@@ -135,6 +135,7 @@ enum {
     S_MAX,
     S_KEYWORDS,
     S_MODIFIED,
+    S_ASSURED,
     S_TAXIDS,
     S_N
 };
@@ -153,6 +154,7 @@ static const hsds_field service_fields[S_N] = {
     {"maximum_age", 0},
     {"keywords", 0},
     {"last_modified", 0},
+    {"assured_date", 0},
     {"taxonomy_ids", 0},
 };
 
@@ -213,6 +215,25 @@ static sg_rc stage_taxonomy_ids(hsds_ctx *c, hsds_rec *r)
     return rc;
 }
 
+/* The publisher's last check as "YYYY-MM-DD", or "" (reported when bad):
+ * it counts towards whether the kiosk calls the service stale. */
+static void bind_assured(hsds_ctx *c, hsds_rec *r, sqlite3_stmt *st, int at)
+{
+    char iso[16];
+    int d = schedule_parse_date(r->v[S_ASSURED]);
+
+    if (d < 0)
+        hsds_report_rec(c, r, HSDS_PROBLEM_BAD_VALUE, S_ASSURED, 0,
+                        "assured_date \"%.40s\" is not a date (YYYY-MM-DD)",
+                        r->v[S_ASSURED]);
+    if (d <= 0) {
+        sqlite3_bind_text(st, at, "", 0, SQLITE_STATIC);
+        return;
+    }
+    snprintf(iso, sizeof iso, "%04d-%02d-%02d", d / 10000 % 10000, d / 100 % 100, d % 100);
+    sqlite3_bind_text(st, at, iso, -1, SQLITE_TRANSIENT);
+}
+
 static sg_rc stage_service(hsds_ctx *c, hsds_rec *r)
 {
     sqlite3_stmt *st = hsds_stmt(c, HSDS_K_SERVICE);
@@ -237,6 +258,7 @@ static sg_rc stage_service(hsds_ctx *c, hsds_rec *r)
     bind_text(st, 13, r->v[S_ALT]);
     bind_text(st, 14, r->v[S_KEYWORDS]);
     bind_text(st, 15, r->v[S_MODIFIED]);
+    bind_assured(c, r, st, 16);
     if ((rc = hsds_insert(c, r, st)) || !r->staged || !*r->v[S_TAXIDS])
         return rc;
     return stage_taxonomy_ids(c, r);
@@ -563,8 +585,8 @@ static const hsds_kind_spec service_kind =
     KIND("service", "svc",
          "INSERT OR IGNORE INTO stg.svc(_src, _row, id, organization_id, name,"
          " description, status, url, email, eligibility, min_age, max_age, keywords,"
-         " last_modified) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-         " trim(?13 || ' ' || ?14), ?15)",
+         " last_modified, assured_date) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+         " ?11, ?12, trim(?13 || ' ' || ?14), ?15, ?16)",
          service_fields, stage_service);
 static const hsds_kind_spec location_kind =
     KIND("location", "loc",

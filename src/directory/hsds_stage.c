@@ -27,7 +27,7 @@ static const char staging_sql[] =
     "CREATE TABLE stg.svc(_src INTEGER, _row INTEGER, id TEXT UNIQUE,"
     "  organization_id TEXT, name TEXT, description TEXT, status TEXT, url TEXT,"
     "  email TEXT, eligibility TEXT, min_age REAL, max_age REAL, keywords TEXT,"
-    "  last_modified TEXT);"
+    "  last_modified TEXT, assured_date TEXT);"
     "CREATE TABLE stg.loc(_src INTEGER, _row INTEGER, id TEXT UNIQUE,"
     "  organization_id TEXT, latitude REAL, longitude REAL);"
     "CREATE TABLE stg.sal(_src INTEGER, _row INTEGER, id TEXT UNIQUE, service_id TEXT,"

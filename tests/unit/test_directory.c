@@ -89,6 +89,28 @@ static void demo_imports_and_every_domain_finds_help(void **st)
     }
 }
 
+/* The publisher's assured_date is kept: it decides staleness with the
+ * clinic's own verification. */
+static void assured_date_is_kept(void **st)
+{
+    char path[128];
+    sqlite3 *db = NULL;
+    sqlite3_stmt *s = NULL;
+    (void)st;
+
+    snprintf(path, sizeof path, "%s/%s", state, DIRECTORY_DB_FILE);
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT assured_date FROM services WHERE id = ?1",
+                                        -1, &s, NULL), SQLITE_OK);
+    sqlite3_bind_text(s, 1, "1e3c5889-6ad2-4aea-94e8-2d0496017483", -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(s, 0), "2024-02-09");
+    assert_int_equal(directory_is_stale(NULL, (const char *)sqlite3_column_text(s, 0),
+                                        20261124, 180), 1);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+}
+
 static void several_domains_group_in_instrument_order(void **st)
 {
     match_query q = query("food", "es");
@@ -198,6 +220,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(demo_imports_and_every_domain_finds_help),
+        cmocka_unit_test(assured_date_is_kept),
         cmocka_unit_test(several_domains_group_in_instrument_order),
         cmocka_unit_test(curation_changes_what_patients_see),
         cmocka_unit_test(curation_survives_reimport),
