@@ -3,7 +3,9 @@
  * kiosk API, and a fake ESC/POS printer on loopback TCP.  A printer out of
  * paper keeps the receipt queued (with the reason) until it is refilled,
  * then it prints exactly once; a printer that is unplugged keeps the queue
- * waiting and /healthz says so.
+ * waiting and /healthz says so; a daemon killed while a receipt is printing
+ * reports that receipt as interrupted after the restart and never prints it
+ * a second time behind anyone's back.
  */
 #include <jansson.h>
 #include <setjmp.h>
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -162,11 +165,71 @@ static void unplugged_printer_keeps_the_queue(void **state)
     itest_rmtree(dir);
 }
 
+/* Polls the stored job until its status is want (the token died with a
+ * killed daemon, so this reads the database). */
+static void wait_db_status(itest_daemon *d, const char *job, const char *want)
+{
+    char st[32] = "";
+    long end = fake_now_ms() + WAIT_MS;
+    while (itest_db_text(d, "SELECT status FROM print_jobs WHERE id = ?1", job, st,
+                         sizeof st) != 0 ||
+           strcmp(st, want) != 0) {
+        if (fake_now_ms() > end)
+            fail_msg("job %s never reached %s (last: %s)", job, want, st);
+        usleep(20 * 1000);
+    }
+}
+
+static void restart_during_printing_never_prints_twice(void **state)
+{
+    /* Ready before the job; then silent, so the status check after the
+       bytes went out holds the job in "printing" long enough to kill. */
+    const char *const script[] = {"--state", "ready", "--state", "silent", NULL};
+    fake_printer f;
+    char dir[256], job[64], error[256] = "", path[300], conf[300];
+    size_t len = 0;
+    itest_opts o = {0};
+    (void)state;
+
+    assert_int_equal(fake_start(&f, "tcp", script), 0);
+    itest_daemon *d = start_daemon(&f, dir);
+    screening s = new_screening(d);
+    ask_receipt(d, &s, job, sizeof job);
+    wait_db_status(d, job, "printing");
+    assert_true(fake_wait_bytes(&f, 64, WAIT_MS) >= 64); /* the bytes went out */
+    kill(d->pid, SIGKILL);
+    assert_int_equal(itest_wait_exit(d, WAIT_MS), 128 + SIGKILL);
+    itest_free(d);
+
+    /* The same state directory, a new daemon. */
+    snprintf(path, sizeof path, "%s/state", dir);
+    o.state_dir = path;
+    snprintf(conf, sizeof conf, "%s/signpost.conf", dir);
+    o.config = conf;
+    d = itest_start(&o);
+    assert_non_null(d);
+    wait_db_status(d, job, "failed");
+    assert_int_equal(itest_db_text(d, "SELECT error FROM print_jobs WHERE id = ?1", job, error,
+                                   sizeof error), 0);
+    assert_non_null(strstr(error, "interrupted"));
+    assert_true(itest_log_contains(d, "interrupted by a restart"));
+    sleep(1); /* a worker that wrongly resent it would have done so by now */
+    assert_int_equal(itest_stop(d), 0);
+    unsigned char *bytes = fake_read_file(f.record, &len);
+    assert_non_null(bytes);
+    assert_int_equal(count(bytes, len, "\x1b@", 2), 1); /* printed once, never again */
+    free(bytes);
+    itest_free(d);
+    fake_stop(&f);
+    itest_rmtree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(paper_out_then_refilled_prints_once),
         cmocka_unit_test(unplugged_printer_keeps_the_queue),
+        cmocka_unit_test(restart_during_printing_never_prints_twice),
     };
     if (itest_init())
         return 1;
