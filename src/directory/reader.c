@@ -57,6 +57,8 @@ struct directory_reader {
     dev_t dev;
     ino_t ino;
     size_t nservices;
+    double extent[4]; /* min lat, max lat, min lon, max lon of located services */
+    int has_extent;
     sqlite3_stmt *near, *anywhere, *unlocated, *raised, *rules;
 };
 
@@ -114,13 +116,22 @@ static void close_db(directory_reader *r)
     r->nservices = 0;
 }
 
-static int count_services(sqlite3 *db, size_t *n)
+/* The service count, and the box holding every located service: a search
+ * box that covers it has seen everything, so it need not grow further. */
+static int read_totals(directory_reader *r)
 {
+    static const char sql[] =
+        "SELECT (SELECT count(*) FROM services), min(min_lat), max(max_lat),"
+        " min(min_lon), max(max_lon) FROM service_geo";
     sqlite3_stmt *s = NULL;
-    int ok = sqlite3_prepare_v2(db, "SELECT count(*) FROM services", -1, &s, NULL) == SQLITE_OK &&
+    int ok = sqlite3_prepare_v2(r->db, sql, -1, &s, NULL) == SQLITE_OK &&
              sqlite3_step(s) == SQLITE_ROW;
-    if (ok)
-        *n = (size_t)sqlite3_column_int64(s, 0);
+    if (ok) {
+        r->nservices = (size_t)sqlite3_column_int64(s, 0);
+        r->has_extent = sqlite3_column_type(s, 1) != SQLITE_NULL;
+        for (int i = 0; i < 4; i++)
+            r->extent[i] = sqlite3_column_double(s, i + 1);
+    }
     sqlite3_finalize(s);
     return ok;
 }
@@ -141,7 +152,7 @@ static sg_rc open_db(directory_reader *r, const struct stat *sb)
          sqlite3_bind_text(att, 1, r->store_uri, -1, SQLITE_STATIC) == SQLITE_OK &&
          sqlite3_step(att) == SQLITE_DONE;
     sqlite3_finalize(att);
-    ok = ok && count_services(r->db, &r->nservices) &&
+    ok = ok && read_totals(r) &&
          !sqlite3_prepare_v3(r->db, near_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->near, NULL) &&
          !sqlite3_prepare_v3(r->db, anywhere_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->anywhere, NULL) &&
          !sqlite3_prepare_v3(r->db, unlocated_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->unlocated, NULL) &&
@@ -323,14 +334,18 @@ static void gather_limit(sqlite3_stmt *s, const char *domain, int limit, batch *
     take_all(s, b);
 }
 
-/* Rows in a box of half-size km around the kiosk. */
+/* Rows in a box of half-size km around the kiosk; *all is set when the box
+ * holds every located service of the directory. */
 static size_t near_box(directory_reader *r, const char *domain, const match_query *q,
-                       double km, batch *b)
+                       double km, batch *b, int *all)
 {
     double dlat = km / 111.2, coslat = cos(q->latitude * M_PI / 180.0);
     double dlon = km / (111.2 * fmax(coslat, 0.01));
     size_t before = b->n;
 
+    *all = !r->has_extent ||
+           (q->latitude - dlat <= r->extent[0] && q->latitude + dlat >= r->extent[1] &&
+            q->longitude - dlon <= r->extent[2] && q->longitude + dlon >= r->extent[3]);
     sqlite3_reset(r->near);
     sqlite3_bind_text(r->near, 1, domain, -1, SQLITE_STATIC);
     sqlite3_bind_double(r->near, 2, q->latitude - dlat);
@@ -352,8 +367,9 @@ static void gather_near(directory_reader *r, const char *domain, const match_que
         return;
     }
     for (double km = fmin(START_KM, max_km);; km = fmin(km * 2.5, max_km)) {
+        int all = 0;
         b->n = b->ncur = 0; /* a bigger box holds everything the smaller one did */
-        if (near_box(r, domain, q, km, b) >= NEAR_WANT || km >= max_km)
+        if (near_box(r, domain, q, km, b, &all) >= NEAR_WANT || km >= max_km || all)
             break;
     }
 }
