@@ -18,6 +18,8 @@ int cmd_directory(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_printers(int argc, char **argv);
 int cmd_print_test(int argc, char **argv);
+int cmd_print_jobs(int argc, char **argv);
+int cmd_reprint(int argc, char **argv);
 
 /*
  * Common to every command that touches state: reads --config FILE (or

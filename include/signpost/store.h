@@ -93,6 +93,14 @@ sg_rc store_print_recover(sg_store *st, int *n);
 /* Fails queued jobs older than max_age_s as expired; *n gets how many. */
 sg_rc store_print_expire(sg_store *st, int max_age_s, int *n);
 const char *print_status_name(print_status s);
+/* Queues a copy of a finished (done or failed) job as new_id, for staff who
+ * reprint a receipt; SG_ENOTFOUND when there is no such finished job. */
+sg_rc store_print_reprint(sg_store *st, const char *job_id, char new_id[SG_ID_LEN]);
+/* Calls fn for the newest jobs first, at most limit, until it returns
+ * non-zero (payloads not loaded). */
+sg_rc store_print_list(sg_store *st, int limit,
+                       int (*fn)(void *ctx, const print_job *job, const char *created_at),
+                       void *ctx);
 
 /*
  * Staff curation of directory services (see dir_curation in directory.h).

@@ -26,6 +26,8 @@ static void usage(FILE *out)
             "  sync       pull directory changes from the HSDS API now\n"
             "  printers   list the serial ports a printer could be on\n"
             "  print-test print a test page and report the printer's status\n"
+            "  print-jobs list the newest receipts and why any failed\n"
+            "  reprint    queue a new copy of a printed or failed receipt\n"
             "  version    print the version\n"
             "\n"
             "Run 'signpost <command> --help' for a command's options.\n");
@@ -98,6 +100,10 @@ int cli_main(int argc, char **argv)
         return cmd_sync(argc - 1, argv + 1);
     if (!strcmp(argv[1], "printers"))
         return cmd_printers(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "print-jobs"))
+        return cmd_print_jobs(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "reprint"))
+        return cmd_reprint(argc - 1, argv + 1);
     if (!strcmp(argv[1], "print-test"))
         return cmd_print_test(argc - 1, argv + 1);
     if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {

@@ -210,3 +210,56 @@ sg_rc store_print_expire(sg_store *st, int max_age_s, int *n)
     sqlite3_finalize(s);
     return store_write_end(st, ok, "expiring print jobs");
 }
+
+sg_rc store_print_reprint(sg_store *st, const char *job_id, char new_id[SG_ID_LEN])
+{
+    /* The same bytes as the original: what the patient saw, in their
+       language, with the same QR code; a fresh job in the queue. */
+    static const char sql[] =
+        "INSERT INTO print_jobs(id, screening_id, created_at, status, profile, payload)"
+        " SELECT ?1, screening_id, " NOW_SQL ", 'queued', profile, payload"
+        " FROM print_jobs WHERE id = ?2 AND status IN ('done', 'failed')";
+    sqlite3 *db;
+    sqlite3_stmt *s = NULL;
+    int ok, changed = 0;
+
+    store_new_id(new_id);
+    if (!(db = store_write_begin(st)))
+        return SG_EDB;
+    ok = sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK;
+    if (ok) {
+        sqlite3_bind_text(s, 1, new_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, job_id, -1, SQLITE_STATIC);
+        ok = store_step_done(s) == 0;
+        changed = sqlite3_changes(db);
+    }
+    sqlite3_finalize(s);
+    if (store_write_end(st, ok, "queueing a reprint"))
+        return SG_EDB;
+    return changed == 1 ? SG_OK : SG_ENOTFOUND;
+}
+
+sg_rc store_print_list(sg_store *st, int limit, int (*fn)(void *ctx, const print_job *job,
+                                                           const char *created_at),
+                       void *ctx)
+{
+    static const char sql[] =
+        "SELECT id, screening_id, status, attempts, error, NULL, created_at"
+        " FROM print_jobs ORDER BY created_at DESC, rowid DESC LIMIT ?1";
+    store_conn *c = store_reader(st);
+    sqlite3_stmt *s = NULL;
+    print_job job;
+    int step = SQLITE_ERROR;
+
+    if (sqlite3_prepare_v2(c->db, sql, -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_int(s, 1, limit);
+        while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+            read_job(s, &job, 0);
+            if (fn(ctx, &job, (const char *)sqlite3_column_text(s, 6)))
+                break;
+        }
+    }
+    sqlite3_finalize(s);
+    store_release(c);
+    return step == SQLITE_ROW || step == SQLITE_DONE ? SG_OK : SG_EDB;
+}
