@@ -24,7 +24,7 @@
 /* Page cache per database file (output and staging), in KiB.  Larger
  * caches measured no faster on 100k services; this bounds the import's
  * memory at a few tens of MB whatever the input's size. */
-#define CACHE_KIB 16384
+#define CACHE_KIB 4096
 
 const char *hsds_problem_name(hsds_problem_kind k)
 {

@@ -7,8 +7,10 @@
  * neighbourhood is, not on how big the directory is:
  *
  *   near       the domain's services in a box around the kiosk (R*Tree),
- *              the box growing until it holds enough of them or reaches the
- *              radius; without kiosk coordinates, the first located ones;
+ *              sized from the domain's density and growing until it holds
+ *              enough of them or reaches the radius; a domain with few
+ *              located services (or a kiosk without coordinates) takes
+ *              them all, up to the cap, without a box;
  *   unlocated  services of the domain with no coordinates (partial scan of
  *              the (domain, located) index, capped);
  *   raised     services the clinic pinned or raised, wherever they are
@@ -33,14 +35,14 @@
 #include "signpost/log.h"
 #include "signpost/store.h"
 
-#define NEAR_LIMIT 128     /* candidates from the box, per domain */
+#define NEAR_LIMIT 48      /* candidates from the box, per domain */
 #define NEAR_WANT 24       /* enough to rank well: grow the box until this many */
-#define UNLOCATED_LIMIT 32
+#define UNLOCATED_LIMIT 16
 #define RAISED_LIMIT 32
 #define MAX_CANDIDATES (NEAR_LIMIT + UNLOCATED_LIMIT + RAISED_LIMIT)
 #define MAX_CURATED 64     /* curated candidates per domain that keep their record */
 #define RULES_PER_SERVICE 16
-#define START_KM 2.0
+#define START_KM 2.0      /* the smallest first box is a quarter of this */
 #define NO_RADIUS_KM 400.0 /* how far "any distance" looks */
 
 typedef struct {
@@ -59,6 +61,11 @@ struct directory_reader {
     size_t nservices;
     double extent[4]; /* min lat, max lat, min lon, max lon of located services */
     int has_extent;
+    struct {
+        char name[32];
+        long located; /* the domain's services with coordinates */
+    } doms[SG_MAX_DOMAINS];
+    int ndoms;
     sqlite3_stmt *near, *anywhere, *unlocated, *raised, *rules;
 };
 
@@ -91,13 +98,17 @@ static const char anywhere_sql[] =
     " WHERE d.domain = ?1 AND d.located = 1" CAND_FILTER "LIMIT ?2";
 static const char unlocated_sql[] =
     CAND_COLUMNS
-    "FROM service_domains d JOIN services s ON s.sid = d.sid"
+    "FROM service_domains d INDEXED BY service_domains_unlocated"
+    " JOIN services s ON s.sid = d.sid"
     " LEFT JOIN st.service_curation c ON c.service_id = s.id"
     " WHERE d.domain = ?1 AND d.located = 0" CAND_FILTER "LIMIT ?2";
+/* Driven by the store's partial index of raised services (CROSS JOIN keeps
+ * that order): a few rows, whatever the directory's size. */
 static const char raised_sql[] =
     CAND_COLUMNS
-    "FROM st.service_curation c JOIN services s ON s.id = c.service_id"
-    " JOIN service_domains d ON d.domain = ?1 AND d.sid = s.sid"
+    "FROM st.service_curation c INDEXED BY service_curation_raised"
+    " CROSS JOIN services s ON s.id = c.service_id"
+    " CROSS JOIN service_domains d ON d.domain = ?1 AND d.sid = s.sid"
     " WHERE (c.pinned = 1 OR c.priority > 0)" CAND_FILTER "LIMIT ?2";
 static const char rules_sql[] =
     "SELECT kind, freq, interval, byday, bymonthday, opens, closes, dtstart, until,"
@@ -136,6 +147,33 @@ static int read_totals(directory_reader *r)
     return ok;
 }
 
+/* How many located services each domain has: a domain with few needs no
+ * box at all, and a crowded one tells how big the first box should be. */
+static int read_domain_counts(directory_reader *r)
+{
+    static const char sql[] =
+        "SELECT domain, count(*) FROM service_domains WHERE located = 1 GROUP BY domain";
+    sqlite3_stmt *s = NULL;
+    int ok = sqlite3_prepare_v2(r->db, sql, -1, &s, NULL) == SQLITE_OK;
+
+    r->ndoms = 0;
+    while (ok && r->ndoms < SG_MAX_DOMAINS && sqlite3_step(s) == SQLITE_ROW) {
+        snprintf(r->doms[r->ndoms].name, sizeof r->doms[0].name, "%s",
+                 (const char *)sqlite3_column_text(s, 0));
+        r->doms[r->ndoms++].located = sqlite3_column_int64(s, 1);
+    }
+    sqlite3_finalize(s);
+    return ok;
+}
+
+static long located_in(const directory_reader *r, const char *domain)
+{
+    for (int i = 0; i < r->ndoms; i++)
+        if (strcmp(r->doms[i].name, domain) == 0)
+            return r->doms[i].located;
+    return 0;
+}
+
 /* Opens the file now at db_path; on failure the reader stays closed. */
 static sg_rc open_db(directory_reader *r, const struct stat *sb)
 {
@@ -148,11 +186,14 @@ static sg_rc open_db(directory_reader *r, const struct stat *sb)
         return SG_EDB;
     }
     sqlite3_busy_timeout(r->db, 2000);
+    /* The file is read-only to us: map it rather than copy pages into a
+       cache of our own, which costs a system call per page and heap. */
+    sqlite3_exec(r->db, "PRAGMA mmap_size = 268435456", NULL, NULL, NULL);
     ok = sqlite3_prepare_v2(r->db, "ATTACH DATABASE ?1 AS st", -1, &att, NULL) == SQLITE_OK &&
          sqlite3_bind_text(att, 1, r->store_uri, -1, SQLITE_STATIC) == SQLITE_OK &&
          sqlite3_step(att) == SQLITE_DONE;
     sqlite3_finalize(att);
-    ok = ok && read_totals(r) &&
+    ok = ok && read_totals(r) && read_domain_counts(r) &&
          !sqlite3_prepare_v3(r->db, near_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->near, NULL) &&
          !sqlite3_prepare_v3(r->db, anywhere_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->anywhere, NULL) &&
          !sqlite3_prepare_v3(r->db, unlocated_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->unlocated, NULL) &&
@@ -240,10 +281,21 @@ size_t directory_reader_count(directory_reader *r)
     return n;
 }
 
+/* A column's text into a fixed field, cut at a UTF-8 boundary if long. */
 static void text(sqlite3_stmt *s, int col, char *out, size_t outlen)
 {
     const unsigned char *v = sqlite3_column_text(s, col);
-    snprintf(out, outlen, "%s", v ? (const char *)v : "");
+    size_t n = v ? (size_t)sqlite3_column_bytes(s, col) : 0;
+
+    assert(outlen > 0);
+    if (n >= outlen) {
+        n = outlen - 1;
+        while (n > 0 && (v[n] & 0xC0) == 0x80)
+            n--; /* never leave half a character */
+    }
+    if (n)
+        memcpy(out, v, n);
+    out[n] = '\0';
 }
 
 static double real_or_nan(sqlite3_stmt *s, int col)
@@ -357,16 +409,32 @@ static size_t near_box(directory_reader *r, const char *domain, const match_quer
     return b->n - before;
 }
 
+/*
+ * A first box expected to hold about twice NEAR_WANT of the domain's
+ * services if they were spread evenly over the directory's extent; real
+ * directories are denser in town, so it is seldom too small.
+ */
+static double first_box_km(const directory_reader *r, const match_query *q, long located)
+{
+    double h = (r->extent[1] - r->extent[0]) * 111.2;
+    double w = (r->extent[3] - r->extent[2]) * 111.2 * cos(q->latitude * M_PI / 180.0);
+    double km = 0.5 * sqrt(fmax(h * w, 1.0) * 2.0 * NEAR_WANT / (double)located);
+    return fmax(km, START_KM / 4);
+}
+
 static void gather_near(directory_reader *r, const char *domain, const match_query *q,
                         batch *b)
 {
     double max_km = q->radius_km > 0 ? q->radius_km : NO_RADIUS_KM;
+    long located = located_in(r, domain);
+
     assert(b->n == 0 && b->ncur == 0); /* the box goes first: it may start over */
-    if (isnan(q->latitude) || isnan(q->longitude)) {
+    /* Few enough to rank them all (or nowhere to measure from): no box. */
+    if (isnan(q->latitude) || isnan(q->longitude) || located <= NEAR_LIMIT) {
         gather_limit(r->anywhere, domain, NEAR_LIMIT, b);
         return;
     }
-    for (double km = fmin(START_KM, max_km);; km = fmin(km * 2.5, max_km)) {
+    for (double km = fmin(first_box_km(r, q, located), max_km);; km = fmin(km * 2, max_km)) {
         int all = 0;
         b->n = b->ncur = 0; /* a bigger box holds everything the smaller one did */
         if (near_box(r, domain, q, km, b, &all) >= NEAR_WANT || km >= max_km || all)
@@ -400,9 +468,14 @@ size_t directory_match(directory_reader *r, const sg_instrument *inst, const mat
         return 0;
     pthread_mutex_lock(&r->lock);
     refresh(r);
-    for (int d = 0; r->db && d < inst->ndomains && n < max; d++)
-        if (q->domains & (1u << d))
-            n += match_domain(r, inst->domains[d].name, d, q, b, out + n, max - n);
+    /* One read transaction for the whole match: the file locks and the
+       WAL check are taken once, not once for each of the queries below. */
+    if (r->db && sqlite3_exec(r->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
+        for (int d = 0; d < inst->ndomains && n < max; d++)
+            if (q->domains & (1u << d))
+                n += match_domain(r, inst->domains[d].name, d, q, b, out + n, max - n);
+        sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
+    }
     pthread_mutex_unlock(&r->lock);
     free(b);
     assert(n <= max);
