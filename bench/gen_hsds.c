@@ -23,8 +23,10 @@
  *     location level, some split (closed for lunch), some overnight
  *     (19:00-07:00); languages English, Spanish and a few others.
  *
- * Every value comes from our own PRNG (splitmix64) seeded by the caller, so
- * a package is reproducible byte for byte.  Rows are written as they are
+ * Every value comes from our own PRNG (splitmix64) seeded by the caller, one
+ * draw per statement (the order in which a call's arguments are evaluated
+ * is unspecified, and gcc and clang differ), so a package is reproducible
+ * byte for byte.  Rows are written as they are
  * made; nothing is kept per service, so memory is flat whatever n is.
  *
  * Built twice: into the gen_hsds program (GEN_HSDS_MAIN defined, which
@@ -435,8 +437,12 @@ typedef struct {
 static void fictional_phone(gen *g, char out[16])
 {
     static const char *const areas[] = {"217", "309", "618"};
-    /* 555-0100..0199 is the range reserved for fiction. */
-    snprintf(out, 16, "(%s) 555-01%02u", PICK(&g->r, areas), rng_below(&g->r, 100));
+    /* 555-0100..0199 is the range reserved for fiction.  One draw per
+     * statement: the order of a call's arguments is unspecified in C, and
+     * the package must not depend on the compiler. */
+    uint32_t line = rng_below(&g->r, 100);
+    const char *area = PICK(&g->r, areas);
+    snprintf(out, 16, "(%s) 555-01%02u", area, line);
 }
 
 /* A point in the 60 km square: the city (a normal around the kiosk) or
@@ -501,8 +507,8 @@ static void write_location(gen *g, gen_org *o, gen_loc *l)
     place(g, &la, &lo, &town, &oct);
     snprintf(lat, sizeof lat, "%.6f", la);
     snprintf(lon, sizeof lon, "%.6f", lo);
-    snprintf(street, sizeof street, "%u %s %s", 1 + rng_below(&g->r, 2400), PICK(&g->r, streets),
-             PICK(&g->r, suffixes));
+    const char *suffix = PICK(&g->r, suffixes), *sname = PICK(&g->r, streets);
+    snprintf(street, sizeof street, "%u %s %s", 1 + rng_below(&g->r, 2400), sname, suffix);
     snprintf(name, sizeof name, "%s, %s", o->name, street);
     snprintf(desc, sizeof desc, "Bus route %u stops nearby.", 1 + rng_below(&g->r, 14));
     ROW(g, F_LOC, l->id, "physical", "", o->id, name, "", "", desc, lat, lon, "", "");
@@ -529,8 +535,8 @@ static void write_org(gen *g, gen_org *o)
 
     next_id(g, ID_ORG, o->id);
     snprintf(o->place, sizeof o->place, "%s", PICK(&g->r, org_places));
-    snprintf(o->name, sizeof o->name, "%s %s %s", o->place, PICK(&g->r, org_nouns),
-             PICK(&g->r, org_types));
+    const char *type = PICK(&g->r, org_types), *noun = PICK(&g->r, org_nouns);
+    snprintf(o->name, sizeof o->name, "%s %s %s", o->place, noun, type);
     snprintf(o->slug, sizeof o->slug, "org%llu", (unsigned long long)g->next[ID_ORG]);
     snprintf(email, sizeof email, "info@%s.example.org", o->slug);
     snprintf(web, sizeof web, "https://%s.example.org", o->slug);
@@ -603,7 +609,7 @@ static size_t term_index(const char *code)
     for (size_t i = 0; i < NTERMS; i++)
         if (strcmp(terms[i].code, code) == 0)
             return i;
-    assert(!"every code drawn is in terms[]");
+    assert(0 && "every code drawn is in terms[]");
     return 0;
 }
 
@@ -650,10 +656,10 @@ static void write_service_row(gen *g, const gen_org *o, const char *id, const sv
     snprintf(desc, sizeof desc, "%s Offered by %s.", k->blurb, o->name);
     snprintf(url, sizeof url, "https://%s.example.org/s%llu", o->slug, n);
     snprintf(email, sizeof email, "s%llu@%s.example.org", n, o->slug);
-    snprintf(assured, sizeof assured, "2026-%02u-%02u", 1 + rng_below(&g->r, 10),
-             1 + rng_below(&g->r, 28));
-    snprintf(modified, sizeof modified, "%sT%02u:%02u:00Z", assured, 8 + rng_below(&g->r, 10),
-             rng_below(&g->r, 60));
+    uint32_t day = 1 + rng_below(&g->r, 28), month = 1 + rng_below(&g->r, 10);
+    uint32_t minute = rng_below(&g->r, 60), hour = 8 + rng_below(&g->r, 10);
+    snprintf(assured, sizeof assured, "2026-%02u-%02u", month, day);
+    snprintf(modified, sizeof modified, "%sT%02u:%02u:00Z", assured, hour, minute);
     ROW(g, F_SVC, id, o->id, "", name, "", desc, url, email, inactive ? "inactive" : "active",
         "", PICK(&g->r, processes), "Free.", "", "", "", eligibility[e].text,
         eligibility[e].min_age, eligibility[e].max_age, assured,

@@ -4,9 +4,11 @@
  * gen_hsds_write() writes a Tabular Data Package folder (the CSV files of
  * data/demo-directory, same columns, plus a datapackage.json) holding n
  * services of a made-up metro area around the demo kiosk.  The output is a
- * pure function of (n, seed): the PRNG is our own, never rand(), so two runs
- * and two machines produce the same bytes.  Memory does not depend on n: rows
- * are written as they are made.
+ * pure function of (n, seed): the PRNG is our own, never rand(), and every
+ * draw is its own statement, so runs and compilers agree byte for byte (the
+ * coordinates go through libm's log, cos and atan2; another C library could
+ * round a last digit differently).  Memory does not depend on n: rows are
+ * written as they are made.
  *
  * The mix is meant to look like a real 211 export to the importer and the
  * matcher, not to be pretty; gen_hsds.c says what it holds and why.
