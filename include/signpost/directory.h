@@ -160,6 +160,10 @@ size_t directory_reader_count(directory_reader *r);
 size_t directory_match(directory_reader *r, const sg_instrument *inst, const match_query *q,
                        sg_resource *out, size_t max);
 
+/* The reader's queries, by index, with their names ("near", "raised", ...),
+ * for tools that show their query plans; NULL past the last. */
+const char *directory_reader_query(size_t i, const char **name);
+
 /* Great-circle distance in kilometres. */
 double directory_distance_km(double lat1, double lon1, double lat2, double lon2);
 

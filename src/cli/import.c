@@ -182,7 +182,7 @@ static sg_rc finish(const sg_config *cfg, const sg_domain_map *map, int dry_run,
     sg_rc rc;
 
     if (sqlite3_open_v2(tmp_path, &db, SQLITE_OPEN_READWRITE, NULL)) {
-        snprintf(err, errlen, "%s: %s", tmp_path, sqlite3_errmsg(db));
+        snprintf(err, errlen, "%.900s: %s", tmp_path, sqlite3_errmsg(db));
         sqlite3_close(db);
         return SG_EDB;
     }
@@ -191,7 +191,7 @@ static sg_rc finish(const sg_config *cfg, const sg_domain_map *map, int dry_run,
                  NULL);
     rc = directory_db_map_domains(db, map, err, errlen);
     if (sqlite3_close(db) != SQLITE_OK && !rc) {
-        snprintf(err, errlen, "%s: cannot close", tmp_path);
+        snprintf(err, errlen, "%.900s: cannot close", tmp_path);
         rc = SG_EDB;
     }
     if (rc || dry_run)

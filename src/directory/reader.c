@@ -35,9 +35,9 @@
 #include "signpost/log.h"
 #include "signpost/store.h"
 
-#define NEAR_LIMIT 48      /* candidates from the box, per domain */
-#define NEAR_WANT 24       /* enough to rank well: grow the box until this many */
-#define UNLOCATED_LIMIT 16
+#define NEAR_LIMIT 32      /* candidates from the box, per domain */
+#define NEAR_WANT 16       /* enough to rank well: grow the box until this many */
+#define UNLOCATED_LIMIT 8
 #define RAISED_LIMIT 32
 #define MAX_CANDIDATES (NEAR_LIMIT + UNLOCATED_LIMIT + RAISED_LIMIT)
 #define MAX_CURATED 64     /* curated candidates per domain that keep their record */
@@ -93,7 +93,8 @@ static const char near_sql[] =
     CAND_FILTER "LIMIT ?6";
 static const char anywhere_sql[] =
     CAND_COLUMNS
-    "FROM service_domains d JOIN services s ON s.sid = d.sid"
+    "FROM service_domains d INDEXED BY service_domains_unlocated"
+    " JOIN services s ON s.sid = d.sid"
     " LEFT JOIN st.service_curation c ON c.service_id = s.id"
     " WHERE d.domain = ?1 AND d.located = 1" CAND_FILTER "LIMIT ?2";
 static const char unlocated_sql[] =
@@ -113,6 +114,20 @@ static const char raised_sql[] =
 static const char rules_sql[] =
     "SELECT kind, freq, interval, byday, bymonthday, opens, closes, dtstart, until,"
     " valid_from, valid_to FROM schedules WHERE sid = ?1 LIMIT 16";
+
+const char *directory_reader_query(size_t i, const char **name)
+{
+    static const struct {
+        const char *name, *sql;
+    } queries[] = {
+        {"near", near_sql},           {"anywhere", anywhere_sql}, {"unlocated", unlocated_sql},
+        {"raised", raised_sql},       {"rules", rules_sql},
+    };
+    if (i >= sizeof queries / sizeof queries[0])
+        return NULL;
+    *name = queries[i].name;
+    return queries[i].sql;
+}
 
 static void close_db(directory_reader *r)
 {
