@@ -87,7 +87,7 @@ typedef struct {
 static const char near_sql[] =
     CAND_COLUMNS
     "FROM service_geo g CROSS JOIN service_domains d ON d.domain = ?1 AND d.sid = g.sid"
-    " JOIN services s ON s.sid = d.sid"
+    " CROSS JOIN services s ON s.sid = d.sid"
     " LEFT JOIN st.service_curation c ON c.service_id = s.id"
     " WHERE g.min_lat >= ?2 AND g.max_lat <= ?3 AND g.min_lon >= ?4 AND g.max_lon <= ?5"
     CAND_FILTER "LIMIT ?6";
