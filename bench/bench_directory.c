@@ -298,7 +298,6 @@ static int measure_matching(const bench *b, const char *state, size_result *r)
 
 /* ---- the reader's plan ---- */
 
-
 /*
  * Prints the plan as a tree.  Returns 1 when its outer loop walks a whole
  * table, or service_domains by domain alone: then the rows visited per call
