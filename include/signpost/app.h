@@ -33,6 +33,14 @@ typedef struct {
 
 sg_rc app_open(const sg_config *cfg, sg_app **out, char *err, size_t errlen);
 
+/* Loads [screening] instrument: a bare name is a bundled instrument
+ * (data_dir/instruments/NAME.json), anything with a slash a path. */
+sg_rc app_load_instrument(const sg_config *cfg, sg_instrument **out, char *err,
+                          size_t errlen);
+/* Loads [directory] domain_map, checked against the instrument's domains
+ * (for commands that need the map without a whole app). */
+sg_rc app_load_domain_map(const sg_config *cfg, sg_domain_map *map, char *err, size_t errlen);
+
 /* The GET /api/v1/kiosk answer for the app as it is now (caller frees). */
 char *app_kiosk_json(const sg_app *app);
 void app_close(sg_app *app);

@@ -27,7 +27,7 @@
 #include "signpost/cli.h"
 #include "signpost/directory_db.h"
 #include "signpost/hsds.h"
-#include "signpost/instrument.h"
+#include "signpost/app.h"
 
 #define MAX_SHOWN 200
 #define TMP_PREFIX DIRECTORY_DB_FILE ".new-"
@@ -155,23 +155,12 @@ static void remove_stale(const char *dir)
 
 static int load_map(const sg_config *cfg, sg_domain_map *map)
 {
-    char path[SG_CFG_PATH * 2 + 32], err[512];
-    sg_instrument *inst = NULL;
-    int rc = SG_EXIT_FAIL;
+    char err[512];
 
-    /* As the daemon does: a bare name is a bundled instrument. */
-    if (strchr(cfg->instrument, '/'))
-        snprintf(path, sizeof path, "%s", cfg->instrument);
-    else
-        snprintf(path, sizeof path, "%s/instruments/%s.json", cfg->data_dir,
-                 cfg->instrument);
-    if (instrument_load(path, &inst, err, sizeof err) ||
-        domain_map_load(cfg->domain_map, inst, map, err, sizeof err))
-        fprintf(stderr, "signpost import: %s\n", err);
-    else
-        rc = SG_EXIT_OK;
-    instrument_free(inst);
-    return rc;
+    if (!app_load_domain_map(cfg, map, err, sizeof err))
+        return SG_EXIT_OK;
+    fprintf(stderr, "signpost import: %s\n", err);
+    return SG_EXIT_FAIL;
 }
 
 /* Builds the domain index in the new file, then installs it (or not). */

@@ -13,7 +13,7 @@
 
 #include "signpost/cli.h"
 #include "signpost/directory.h"
-#include "signpost/instrument.h"
+#include "signpost/app.h"
 #include "signpost/log.h"
 #include "signpost/sync.h"
 
@@ -30,25 +30,6 @@ static void usage(FILE *out)
         "  --url URL         the API's base URL, instead of [directory] sync_url\n"
         "  --full            list every service again, dropping those the API no\n"
         "                    longer has (otherwise only changes are fetched)\n");
-}
-
-/* The instrument names the domains the map is checked against. */
-static sg_rc load_map(const sg_config *cfg, sg_domain_map *map, char *err, size_t errlen)
-{
-    char path[SG_CFG_PATH * 2 + 32];
-    sg_instrument *inst = NULL;
-    sg_rc rc;
-
-    /* As app.c: a bare name is a bundled instrument, a slash means a path. */
-    if (strchr(cfg->instrument, '/'))
-        snprintf(path, sizeof path, "%s", cfg->instrument);
-    else
-        snprintf(path, sizeof path, "%s/instruments/%s.json", cfg->data_dir,
-                 cfg->instrument);
-    if (!(rc = instrument_load(path, &inst, err, errlen)))
-        rc = domain_map_load(cfg->domain_map, inst, map, err, errlen);
-    instrument_free(inst);
-    return rc;
 }
 
 static int run(sg_config *cfg, const char *url, int full)
@@ -71,7 +52,7 @@ static int run(sg_config *cfg, const char *url, int full)
                         "or give --url\n");
         goto out;
     }
-    if (load_map(cfg, map, err, sizeof err)) {
+    if (app_load_domain_map(cfg, map, err, sizeof err)) {
         fprintf(stderr, "signpost sync: %s\n", err);
         goto out;
     }

@@ -14,9 +14,9 @@
 #include "signpost/directory_db.h"
 #include "signpost/log.h"
 
-static sg_rc load_instrument(sg_app *app, char *err, size_t errlen)
+sg_rc app_load_instrument(const sg_config *cfg, sg_instrument **out, char *err,
+                          size_t errlen)
 {
-    const sg_config *cfg = app->cfg;
     char path[SG_CFG_PATH * 2 + 32];
 
     /* A bare name means a bundled instrument; anything with a slash is a path. */
@@ -24,7 +24,18 @@ static sg_rc load_instrument(sg_app *app, char *err, size_t errlen)
         snprintf(path, sizeof path, "%s", cfg->instrument);
     else
         snprintf(path, sizeof path, "%s/instruments/%s.json", cfg->data_dir, cfg->instrument);
-    return instrument_load(path, &app->inst, err, errlen);
+    return instrument_load(path, out, err, errlen);
+}
+
+sg_rc app_load_domain_map(const sg_config *cfg, sg_domain_map *map, char *err, size_t errlen)
+{
+    sg_instrument *inst = NULL;
+    sg_rc rc = app_load_instrument(cfg, &inst, err, errlen);
+
+    if (!rc)
+        rc = domain_map_load(cfg->domain_map, inst, map, err, errlen);
+    instrument_free(inst);
+    return rc;
 }
 
 static sg_rc check_languages(const sg_app *app, char *err, size_t errlen)
@@ -111,7 +122,7 @@ sg_rc app_open(const sg_config *cfg, sg_app **out, char *err, size_t errlen)
     if (!app)
         return SG_ENOMEM;
     app->cfg = cfg;
-    if ((rc = load_instrument(app, err, errlen)) || (rc = check_languages(app, err, errlen)) ||
+    if ((rc = app_load_instrument(cfg, &app->inst, err, errlen)) || (rc = check_languages(app, err, errlen)) ||
         (rc = domain_map_load(cfg->domain_map, app->inst, &app->map, err, errlen)) ||
         (rc = load_printer_profile(app, err, errlen)) ||
         (rc = store_open(cfg->store_dir, cfg->threads, &app->store, err, errlen)) ||
