@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_fs.h"
 #include "gen_hsds.h"
 #include "signpost/directory_db.h"
 #include "signpost/log.h"
@@ -525,26 +526,6 @@ static void print_budgets(const size_result *res, int nres)
     verdict("import peak RSS at 100k <= 1.2x 10k:", both, rss <= 1.2, rss, "x");
 }
 
-/* The file system the scratch folder is on: fsync and page cache differ. */
-static const char *fs_name(const char *path)
-{
-    struct statfs sf;
-    if (statfs(path, &sf) != 0)
-        return "unknown";
-    switch ((unsigned long)sf.f_type) {
-    case 0xEF53UL:
-        return "ext2/3/4";
-    case 0x01021994UL:
-        return "tmpfs";
-    case 0x58465342UL:
-        return "xfs";
-    case 0x9123683EUL:
-        return "btrfs";
-    default:
-        return "other";
-    }
-}
-
 static int parse_size(const char *s, size_t *out)
 {
     char *end;
@@ -623,7 +604,7 @@ int main(int argc, char **argv)
         largest = sizes[i] > sizes[largest] ? i : largest;
     printf("signpost bench_directory: scratch in %s (%s), %d matches per size after %d "
            "warm-up\n",
-           b.base, fs_name(b.base), b.reps, WARMUP);
+           b.base, bench_fs_name(b.base), b.reps, WARMUP);
     for (int i = 0; i < nsizes; i++) {
         if (run_size(&b, sizes[i], &res[i], i == largest))
             return 1;

@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_fs.h"
 #include "harness.h"
 
 #define IDLE_SETTLE_MS 1000
@@ -148,29 +149,6 @@ static double percentile(const double *sorted, int n, double p)
     if (rank < 1)
         rank = 1;
     return sorted[rank > n ? n - 1 : rank - 1];
-}
-
-static const char *fs_name(const char *path)
-{
-    struct statfs sf;
-    if (statfs(path, &sf) != 0)
-        return "unknown";
-    switch ((unsigned long)sf.f_type) {
-    case 0xEF53UL:
-        return "ext2/3/4";
-    case 0x01021994UL:
-        return "tmpfs";
-    case 0x58465342UL:
-        return "xfs";
-    case 0x9123683EUL:
-        return "btrfs";
-    case 0x794C7630UL:
-        return "overlayfs";
-    case 0xF2F52010UL:
-        return "f2fs";
-    default:
-        return "other";
-    }
 }
 
 /* ---- the load generator ------------------------------------------------ */
@@ -491,7 +469,7 @@ static void print_report(const bench_opts *o, const bench_figures *f)
 
     printf("\nsignpost bench_screenings\n  binary: %s\n  state and floor in: %s (%s)\n"
            "  stored result_json: %zu bytes\n\n",
-           o->binary, o->parent, fs_name(o->parent), f->row_bytes);
+           o->binary, o->parent, bench_fs_name(o->parent), f->row_bytes);
     printf("  daemon VmRSS: idle %ld kB (anonymous %ld, file-backed %ld; Pss %ld kB),\n"
            "                peak sampled under load %ld kB, after load %ld kB (VmHWM %ld "
            "kB)\n\n",
