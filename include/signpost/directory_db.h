@@ -58,6 +58,11 @@ const char *directory_db_schema(void);
 sg_rc directory_db_map_domains(sqlite3 *db, const sg_domain_map *map, char *err,
                                size_t errlen);
 
+/* The same for a freshly imported file at path that is not installed yet
+ * (import, sync, first start): opens it, builds the index, closes it. */
+sg_rc directory_db_map_new(const char *path, const sg_domain_map *map, char *err,
+                           size_t errlen);
+
 /* A hash of the map's contents, as recorded in meta.domain_map. */
 void directory_map_hash(const sg_domain_map *map, char out[17]);
 

@@ -167,22 +167,8 @@ static int load_map(const sg_config *cfg, sg_domain_map *map)
 static sg_rc finish(const sg_config *cfg, const sg_domain_map *map, int dry_run,
                     char *err, size_t errlen)
 {
-    sqlite3 *db = NULL;
-    sg_rc rc;
+    sg_rc rc = directory_db_map_new(tmp_path, map, err, errlen);
 
-    if (sqlite3_open_v2(tmp_path, &db, SQLITE_OPEN_READWRITE, NULL)) {
-        snprintf(err, errlen, "%.900s: %s", tmp_path, sqlite3_errmsg(db));
-        sqlite3_close(db);
-        return SG_EDB;
-    }
-    /* The file is not live yet: a failure throws it away, so no journal. */
-    sqlite3_exec(db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF", NULL, NULL,
-                 NULL);
-    rc = directory_db_map_domains(db, map, err, errlen);
-    if (sqlite3_close(db) != SQLITE_OK && !rc) {
-        snprintf(err, errlen, "%.900s: cannot close", tmp_path);
-        rc = SG_EDB;
-    }
     if (rc || dry_run)
         return rc;
     catch_signals(SIG_IGN);

@@ -190,6 +190,29 @@ out:
     return rc;
 }
 
+sg_rc directory_db_map_new(const char *path, const sg_domain_map *map, char *err,
+                           size_t errlen)
+{
+    sqlite3 *db = NULL;
+    sg_rc rc = SG_EDB;
+
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
+        goto out;
+    }
+    /* Not live yet: a failure throws the file away, and directory_install()
+       syncs it before anyone reads it, so no journal and no syncs here. */
+    sqlite3_exec(db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF", NULL, NULL,
+                 NULL);
+    rc = directory_db_map_domains(db, map, err, errlen);
+out:
+    if (sqlite3_close(db) != SQLITE_OK && !rc) {
+        snprintf(err, errlen, "%s: cannot close", path);
+        rc = SG_EDB;
+    }
+    return rc;
+}
+
 static sg_rc sync_path(const char *path, int flags)
 {
     int fd = open(path, flags | O_CLOEXEC);

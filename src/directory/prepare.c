@@ -72,14 +72,13 @@ static sg_rc first_import(const char *dir, const char *src, const sg_domain_map 
     char tmp[4200];
     hsds_import_opts o = {count_problem, problems, NULL, NULL, NULL};
     hsds_summary sum;
-    int remapped = 0;
     sg_rc rc;
 
     snprintf(tmp, sizeof tmp, "%s/%s.new-%ld", dir, DIRECTORY_DB_FILE, (long)getpid());
     unlink(tmp);
     rc = hsds_import(src, tmp, &o, &sum, err, errlen);
     if (!rc)
-        rc = remap_if_changed(tmp, map, &remapped, err, errlen);
+        rc = directory_db_map_new(tmp, map, err, errlen);
     if (!rc)
         rc = directory_install(tmp, dir, err, errlen);
     if (rc) {

@@ -574,20 +574,6 @@ static void count_problem(void *ctx, const hsds_problem *p)
                  p->row, p->column, p->message);
 }
 
-static sg_rc map_domains(sync_ctx *c, const char *path)
-{
-    sqlite3 *db = NULL;
-    sg_rc rc = SG_EDB;
-
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK)
-        rc = directory_db_map_domains(db, c->o->map, c->err, c->errlen);
-    else
-        snprintf(c->err, c->errlen, "%s: %s", path, sqlite3_errmsg(db));
-    if (sqlite3_close(db) != SQLITE_OK && !rc)
-        rc = SG_EDB;
-    return rc;
-}
-
 static sg_rc import_mirror(sync_ctx *c, const char *json, const char *out)
 {
     char label[512];
@@ -599,7 +585,7 @@ static sg_rc import_mirror(sync_ctx *c, const char *json, const char *out)
     c->sum->problems = 0;
     memset(&hs, 0, sizeof hs);
     if ((rc = hsds_import(json, out, &io, &hs, c->err, c->errlen)) ||
-        (rc = map_domains(c, out)) ||
+        (rc = directory_db_map_new(out, c->o->map, c->err, c->errlen)) ||
         (rc = directory_install(out, c->o->state_dir, c->err, c->errlen)))
         return rc;
     c->sum->directory = hs.services;
