@@ -67,10 +67,12 @@ struct directory_reader {
     } doms[SG_MAX_DOMAINS];
     int ndoms;
     sqlite3_stmt *near, *anywhere, *unlocated, *raised, *rules;
+    struct batch *scratch; /* the candidates; matches take turns under lock */
 };
 
-/* Everything one match call needs, allocated once per call. */
-typedef struct {
+/* Everything one match needs: a few hundred KB, allocated at the first
+ * match and kept, rather than mapped and unmapped on every submission. */
+typedef struct batch {
     slot slots[MAX_CANDIDATES];
     match_candidate cands[MAX_CANDIDATES];
     dir_curation curs[MAX_CURATED];
@@ -283,6 +285,7 @@ void directory_reader_close(directory_reader *r)
         return;
     close_db(r);
     pthread_mutex_destroy(&r->lock);
+    free(r->scratch);
     free(r);
 }
 
@@ -478,21 +481,20 @@ size_t directory_match(directory_reader *r, const sg_instrument *inst, const mat
 
     if (!r || max == 0)
         return 0;
-    b = malloc(sizeof *b);
-    if (!b)
-        return 0;
     pthread_mutex_lock(&r->lock);
+    if (!r->scratch)
+        r->scratch = malloc(sizeof *r->scratch);
+    b = r->scratch;
     refresh(r);
     /* One read transaction for the whole match: the file locks and the
        WAL check are taken once, not once for each of the queries below. */
-    if (r->db && sqlite3_exec(r->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
+    if (b && r->db && sqlite3_exec(r->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
         for (int d = 0; d < inst->ndomains && n < max; d++)
             if (q->domains & (1u << d))
                 n += match_domain(r, inst->domains[d].name, d, q, b, out + n, max - n);
         sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
     }
     pthread_mutex_unlock(&r->lock);
-    free(b);
     assert(n <= max);
     return n;
 }
