@@ -14,6 +14,8 @@
 #include "signpost/instrument.h"
 #include "signpost/printer_profile.h"
 #include "signpost/result.h"
+#include "signpost/sms.h"
+#include "signpost/sms_vault.h"
 #include "signpost/store.h"
 #include "signpost/token.h"
 
@@ -29,6 +31,15 @@ typedef struct {
     int printing;              /* 0 when [printer] transport = none */
     void (*print_kick)(void *ctx); /* wakes the print worker; may be NULL */
     void *print_ctx;
+    /* SMS follow-up: only when [sms] gateway is not "none" (see app_sms.c). */
+    int sms_on;
+    sms_vault *vault;
+    sms_policy policy;
+    int reminder_s[SG_MAX_REMINDERS]; /* [sms] reminders, in seconds */
+    int nreminders;
+    char hook_secret[256];        /* checks webhooks: Twilio token, Kannel password */
+    void (*sms_kick)(void *ctx);  /* wakes the outbox worker; may be NULL */
+    void *sms_ctx;
 } sg_app;
 
 sg_rc app_open(const sg_config *cfg, sg_app **out, char *err, size_t errlen);
@@ -40,6 +51,10 @@ sg_rc app_load_instrument(const sg_config *cfg, sg_instrument **out, char *err,
 /* Loads [directory] domain_map, checked against the instrument's domains
  * (for commands that need the map without a whole app). */
 sg_rc app_load_domain_map(const sg_config *cfg, sg_domain_map *map, char *err, size_t errlen);
+
+/* Opens the vault, checks the texts fit one segment and reads the webhook
+ * secret; does nothing when [sms] gateway = none.  Called by app_open. */
+sg_rc app_open_sms(sg_app *app, char *err, size_t errlen);
 
 /* The GET /api/v1/kiosk answer for the app as it is now (caller frees). */
 char *app_kiosk_json(const sg_app *app);

@@ -20,6 +20,7 @@ int cmd_printers(int argc, char **argv);
 int cmd_print_test(int argc, char **argv);
 int cmd_print_jobs(int argc, char **argv);
 int cmd_reprint(int argc, char **argv);
+int cmd_sms(int argc, char **argv);
 
 /*
  * Common to every command that touches state: reads --config FILE (or

@@ -39,6 +39,7 @@ typedef struct {
     /* [staff] */
     char staff_listen[SG_CFG_STR];
     char staff_tls_cert[SG_CFG_PATH], staff_tls_key[SG_CFG_PATH];
+    char staff_tls[SG_CFG_STR]; /* "auto", or "off" (loopback listen only) */
     int session_idle_min;
     /* [store] */
     char store_dir[SG_CFG_PATH];
@@ -75,11 +76,20 @@ typedef struct {
     char sms_gateway[SG_CFG_STR], sms_from[SG_CFG_STR];
     char sms_reminders[SG_CFG_STR], sms_quiet_hours[SG_CFG_STR];
     int sms_max_per_day, sms_max_per_week;
+    int sms_validity_h;    /* a text not sent this long after its slot expires */
+    int sms_timeout_s;     /* one gateway request, all of it */
+    int sms_retry_base_s, sms_retry_cap_s; /* backoff with full jitter */
+    int sms_max_attempts;  /* transient failures before a text fails */
+    int sms_reconcile_after_s; /* wait before asking the gateway about an unknown text */
+    int sms_send_list;     /* 1: patients may ask for their list by text */
+    char sms_public_url[SG_CFG_LONG]; /* how gateways reach the staff listener */
+    char sms_key_file[SG_CFG_PATH];   /* phone-number key; "" = STATE/sms.key */
     /* [sms.twilio] */
     char twilio_account_sid[SG_CFG_STR], twilio_auth_token_file[SG_CFG_PATH];
     char twilio_messaging_service_sid[SG_CFG_STR], twilio_base_url[SG_CFG_LONG];
+    int twilio_poll_s; /* fetch replies this often; 0 = webhooks only */
     /* [sms.kannel] */
-    char kannel_url[SG_CFG_LONG], kannel_username[SG_CFG_STR];
+    char kannel_url[SG_CFG_LONG], kannel_username[SG_CFG_STR], kannel_smsc[SG_CFG_STR];
     char kannel_password_file[SG_CFG_PATH];
     /* [sms.http] */
     char http_url[SG_CFG_LONG], http_method[SG_CFG_STR], http_body[SG_CFG_LONG];
@@ -124,6 +134,12 @@ sg_rc ini_check_lines(FILE *f, const char *path, char *err, size_t errlen);
 
 /* 1 when item is one of the entries of a comma-separated list value. */
 int config_list_has(const char *list, const char *item);
+
+/* Seconds of each duration in a validated K_DURATIONS value ("7d,14d"),
+ * at most max of them; returns how many. */
+int config_durations(const char *v, int *out, int max);
+/* Minutes of the day of a validated HH:MM-HH:MM value (the end may be 1440). */
+void config_hourspan(const char *v, int *start_min, int *end_min);
 
 /* Splits an "ADDR:PORT" listen value; addr must hold 64 bytes. */
 sg_rc config_split_listen(const char *listen, char *addr, size_t addrlen, int *port);

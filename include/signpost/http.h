@@ -9,11 +9,16 @@
 
 #include "signpost/app.h"
 #include "signpost/result.h"
+#include "signpost/tls.h"
 
 typedef struct sg_http sg_http;
 
 /* Starts listening on cfg->kiosk_listen; *port gets the port actually bound. */
 sg_rc http_start(sg_app *app, sg_http **out, int *port, char *err, size_t errlen);
+/* Starts the staff listener on cfg->staff_listen: HTTPS with tls, or plain
+ * HTTP when tls is NULL ([staff] tls = off, loopback only). */
+sg_rc http_start_staff(sg_app *app, const tls_material *tls, sg_http **out, int *port,
+                       char *err, size_t errlen);
 void http_stop(sg_http *h);
 
 #endif

@@ -28,6 +28,7 @@ static void usage(FILE *out)
             "  print-test print a test page and report the printer's status\n"
             "  print-jobs list the newest receipts and why any failed\n"
             "  reprint    queue a new copy of a printed or failed receipt\n"
+            "  sms        the text outbox, replies and opt-outs; resend a text\n"
             "  version    print the version\n"
             "\n"
             "Run 'signpost <command> --help' for a command's options.\n");
@@ -104,6 +105,8 @@ int cli_main(int argc, char **argv)
         return cmd_print_jobs(argc - 1, argv + 1);
     if (!strcmp(argv[1], "reprint"))
         return cmd_reprint(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "sms"))
+        return cmd_sms(argc - 1, argv + 1);
     if (!strcmp(argv[1], "print-test"))
         return cmd_print_test(argc - 1, argv + 1);
     if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {

@@ -13,6 +13,7 @@
 
 #include "signpost/app.h"
 #include "signpost/cli.h"
+#include "signpost/followup_worker.h"
 #include "signpost/http.h"
 #include "signpost/log.h"
 #include "signpost/print_worker.h"
@@ -28,7 +29,8 @@ static void serve_usage(FILE *out)
             "and SMS, state in $XDG_STATE_HOME/signpost or ./var.\n"
             "  --config FILE       the INI configuration file\n"
             "  --listen ADDR:PORT  kiosk listener ([kiosk] listen); port 0 picks a free port\n"
-            "  --state-dir DIR     where the database lives ([store] dir)\n");
+            "  --state-dir DIR     where the database lives ([store] dir)\n"
+            "  --staff-listen ADDR:PORT  staff listener ([staff] listen)\n");
 }
 
 /* Starts the print worker when there is a printer, and says so to the screen. */
@@ -64,16 +66,82 @@ static sg_rc start_sync(const sg_app *app, sync_worker **w, char *err, size_t er
     return sync_worker_start(&o, &s, w, err, errlen);
 }
 
+/* Starts the outbox worker when texting is on. */
+static sg_rc start_sms(sg_app *app, followup_worker **w, char *err, size_t errlen)
+{
+    char *kiosk;
+    sg_rc rc;
+
+    if (!app->sms_on)
+        return SG_OK;
+    if ((rc = followup_worker_start(app, w, err, errlen)))
+        return rc;
+    app->sms_ctx = *w;
+    app->sms_kick = followup_worker_kick;
+    kiosk = app_kiosk_json(app); /* now offering texts */
+    if (!kiosk)
+        return SG_ENOMEM;
+    free(app->kiosk_json);
+    app->kiosk_json = kiosk;
+    return SG_OK;
+}
+
+/*
+ * The staff listener serves the gateways' webhooks, so it opens when the
+ * gateway sends replies back (Twilio, Kannel).  HTTPS unless [staff] tls
+ * = off (allowed on loopback only, behind a local proxy).
+ */
+static sg_rc start_staff(sg_app *app, tls_material *tls, sg_http **http, char *err,
+                         size_t errlen)
+{
+    const sg_config *cfg = app->cfg;
+    int tls_on = strcmp(cfg->staff_tls, "off") != 0, port = 0, configured;
+    char addr[64];
+    sg_rc rc;
+
+    if (!app->sms_on || (strcmp(cfg->sms_gateway, "twilio") && strcmp(cfg->sms_gateway, "kannel")))
+        return SG_OK;
+    if (tls_on && (rc = tls_load_or_create(cfg->staff_tls_cert, cfg->staff_tls_key,
+                                           cfg->store_dir, tls, err, errlen)))
+        return rc;
+    if ((rc = http_start_staff(app, tls_on ? tls : NULL, http, &port, err, errlen)))
+        return rc;
+    config_split_listen(cfg->staff_listen, addr, sizeof addr, &configured);
+    sg_info("staff listening on %s://%s:%d/", tls_on ? "https" : "http", addr, port);
+    if (tls_on)
+        sg_info("staff certificate SHA-256 fingerprint %s%s", tls->fingerprint,
+                tls->generated ? " (self-signed, made now)" : "");
+    return SG_OK;
+}
+
+typedef struct {
+    sg_http *kiosk, *staff;
+    print_worker *printing;
+    sync_worker *syncing;
+    followup_worker *texting;
+    tls_material tls;
+} services;
+
+/* Stops in the reverse order of starting; every stop accepts NULL. */
+static void stop_all(services *sv)
+{
+    http_stop(sv->kiosk);
+    http_stop(sv->staff);
+    followup_worker_stop(sv->texting);
+    sync_worker_stop(sv->syncing); /* before app_close: it uses the app's domain map */
+    print_worker_stop(sv->printing);
+    tls_material_free(&sv->tls);
+}
+
 static int run(const sg_config *cfg)
 {
     char err[512], addr[64];
     sg_app *app = NULL;
-    sg_http *http = NULL;
-    print_worker *printing = NULL;
-    sync_worker *syncing = NULL;
+    services sv;
     sigset_t stop;
     int sig = 0, port = 0, bind_port;
 
+    memset(&sv, 0, sizeof sv);
     if (app_open(cfg, &app, err, sizeof err)) {
         sg_error("%s", err);
         return SG_EXIT_FAIL;
@@ -82,12 +150,13 @@ static int run(const sg_config *cfg)
     sigaddset(&stop, SIGTERM);
     sigaddset(&stop, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop, NULL); /* before any thread starts */
-    if (start_printing(app, &printing, err, sizeof err) ||
-        start_sync(app, &syncing, err, sizeof err) ||
-        http_start(app, &http, &port, err, sizeof err)) {
+    if (start_printing(app, &sv.printing, err, sizeof err) ||
+        start_sync(app, &sv.syncing, err, sizeof err) ||
+        start_sms(app, &sv.texting, err, sizeof err) ||
+        start_staff(app, &sv.tls, &sv.staff, err, sizeof err) ||
+        http_start(app, &sv.kiosk, &port, err, sizeof err)) {
         sg_error("%s", err);
-        sync_worker_stop(syncing);
-        print_worker_stop(printing);
+        stop_all(&sv);
         app_close(app);
         return SG_EXIT_FAIL;
     }
@@ -100,9 +169,7 @@ static int run(const sg_config *cfg)
                         "\n  Ctrl-C stops it.\n\n", addr, port);
     sigwait(&stop, &sig);
     sg_info("%s received: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    http_stop(http);
-    sync_worker_stop(syncing); /* before app_close: it uses the app's domain map */
-    print_worker_stop(printing);
+    stop_all(&sv);
     app_close(app);
     sg_info("stopped");
     return SG_EXIT_OK;
@@ -114,19 +181,22 @@ int cmd_serve(int argc, char **argv)
         {"config", required_argument, NULL, 'c'},
         {"listen", required_argument, NULL, 'l'},
         {"state-dir", required_argument, NULL, 's'},
+        {"staff-listen", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *config = NULL, *listen = NULL, *state = NULL;
+    const char *config = NULL, *listen = NULL, *state = NULL, *staff = NULL;
+    char err[256];
     sg_config *cfg;
     int c, rc;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "c:l:s:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:l:s:S:h", opts, NULL)) != -1) {
         switch (c) {
         case 'c': config = optarg; break;
         case 'l': listen = optarg; break;
         case 's': state = optarg; break;
+        case 'S': staff = optarg; break;
         case 'h': serve_usage(stdout); return SG_EXIT_OK;
         default: serve_usage(stderr); return SG_EXIT_USAGE;
         }
@@ -139,6 +209,10 @@ int cmd_serve(int argc, char **argv)
     if (!cfg)
         return SG_EXIT_FAIL;
     rc = cli_load_config(cfg, config, state, listen);
+    if (rc == SG_EXIT_OK && staff && config_set(cfg, "staff", "listen", staff, err, sizeof err)) {
+        fprintf(stderr, "signpost serve: --staff-listen: %s\n", err);
+        rc = SG_EXIT_USAGE;
+    }
     if (rc == SG_EXIT_OK) {
         setenv("TZ", cfg->clinic_timezone, 1);
         tzset();

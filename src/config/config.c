@@ -81,6 +81,7 @@ static const cfg_key keys[] = {
     T("staff", "listen", K_LISTEN, staff_listen, "0.0.0.0:8443"),
     T("staff", "tls_cert", K_PATH, staff_tls_cert, ""),
     T("staff", "tls_key", K_PATH, staff_tls_key, ""),
+    E("staff", "tls", staff_tls, "auto,off", "auto"),
     I("staff", "session_idle_min", session_idle_min, 1, 720, "15"),
 
     T("store", "dir", K_PATH, store_dir, "/var/lib/signpost"),
@@ -125,14 +126,25 @@ static const cfg_key keys[] = {
     T("sms", "quiet_hours", K_HOURSPAN, sms_quiet_hours, "08:00-20:00"),
     I("sms", "max_per_day", sms_max_per_day, 1, 10, "1"),
     I("sms", "max_per_week", sms_max_per_week, 1, 30, "3"),
+    I("sms", "validity_h", sms_validity_h, 1, 168, "24"),
+    I("sms", "timeout_s", sms_timeout_s, 2, 120, "15"),
+    I("sms", "retry_base_s", sms_retry_base_s, 1, 3600, "30"),
+    I("sms", "retry_cap_s", sms_retry_cap_s, 1, 86400, "1800"),
+    I("sms", "max_attempts", sms_max_attempts, 1, 50, "8"),
+    I("sms", "reconcile_after_s", sms_reconcile_after_s, 1, 3600, "60"),
+    B("sms", "send_list", sms_send_list, "yes"),
+    S("sms", "public_url", sms_public_url, ""),
+    T("sms", "key_file", K_PATH, sms_key_file, ""),
 
     S("sms.twilio", "account_sid", twilio_account_sid, ""),
     T("sms.twilio", "auth_token_file", K_PATH, twilio_auth_token_file, ""),
     S("sms.twilio", "messaging_service_sid", twilio_messaging_service_sid, ""),
     S("sms.twilio", "base_url", twilio_base_url, "https://api.twilio.com"),
+    I("sms.twilio", "poll_s", twilio_poll_s, 0, 86400, "0"),
 
     S("sms.kannel", "url", kannel_url, ""),
     S("sms.kannel", "username", kannel_username, ""),
+    S("sms.kannel", "smsc", kannel_smsc, ""),
     T("sms.kannel", "password_file", K_PATH, kannel_password_file, ""),
 
     S("sms.http", "url", http_url, ""),
@@ -234,9 +246,11 @@ static int valid_hhmm(const char *p)
            p[3] < '6';
 }
 
+/* The end of a span may be 24:00, so a whole day can be written. */
 static int valid_hourspan(const char *v)
 {
-    return strlen(v) == 11 && valid_hhmm(v) && v[5] == '-' && valid_hhmm(v + 6);
+    return strlen(v) == 11 && valid_hhmm(v) && v[5] == '-' &&
+           (valid_hhmm(v + 6) || strcmp(v + 6, "24:00") == 0);
 }
 
 static int valid_tz(const char *v)
@@ -517,6 +531,55 @@ static void resolve_data_dirs(sg_config *cfg)
     }
 }
 
+int config_durations(const char *v, int *out, int max)
+{
+    int n = 0;
+    for (const char *p = v; *p && n < max;) {
+        char *end;
+        long x = strtol(p, &end, 10);
+        long unit = *end == 'd' ? 86400 : *end == 'h' ? 3600 : *end == 'm' ? 60 : 1;
+        if (end == p || x <= 0 || !*end)
+            return -1;
+        out[n++] = (int)(x * unit); /* valid_durations capped x at 100000 */
+        p = end + 1;
+        if (*p == ',')
+            p++;
+    }
+    return n;
+}
+
+void config_hourspan(const char *v, int *start_min, int *end_min)
+{
+    *start_min = ((v[0] - '0') * 10 + (v[1] - '0')) * 60 + (v[3] - '0') * 10 + (v[4] - '0');
+    *end_min = ((v[6] - '0') * 10 + (v[7] - '0')) * 60 + (v[9] - '0') * 10 + (v[10] - '0');
+}
+
+/* Rules between [sms] and [staff] keys, so a mistake stops start-up. */
+static int check_sms_staff(const sg_config *cfg, char *err, size_t errlen)
+{
+    const char *src = cfg->source[0] ? cfg->source : "defaults";
+    int a, b;
+
+    config_hourspan(cfg->sms_quiet_hours, &a, &b);
+    if (a >= b) {
+        snprintf(err, errlen, "%s: [sms] quiet_hours: the start must be before the end "
+                 "(texts go out between them)", src);
+        return -1;
+    }
+    /* Plain HTTP carries logins and patient data: only on this machine. */
+    if (strcmp(cfg->staff_tls, "off") == 0 && strncmp(cfg->staff_listen, "127.", 4) != 0) {
+        snprintf(err, errlen, "%s: [staff] tls: off is allowed only with a 127.x.x.x "
+                 "listen address (behind a local reverse proxy)", src);
+        return -1;
+    }
+    if (cfg->sms_public_url[0] && strncmp(cfg->sms_public_url, "https://", 8) != 0 &&
+        strncmp(cfg->sms_public_url, "http://", 7) != 0) {
+        snprintf(err, errlen, "%s: [sms] public_url: expected an http:// or https:// URL", src);
+        return -1;
+    }
+    return 0;
+}
+
 sg_rc config_finish(sg_config *cfg, char *err, size_t errlen)
 {
     const char *url;
@@ -549,6 +612,8 @@ sg_rc config_finish(sg_config *cfg, char *err, size_t errlen)
                  cfg->source[0] ? cfg->source : "defaults");
         return SG_EINVAL;
     }
+    if (check_sms_staff(cfg, err, errlen))
+        return SG_EINVAL;
     if (strcmp(cfg->printer_transport, "tcp") == 0 && !cfg->printer_host[0]) {
         snprintf(err, errlen, "%s: [printer] host: required when transport = tcp",
                  cfg->source);

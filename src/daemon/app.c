@@ -5,6 +5,7 @@
  * domain map or directory, a store that cannot be opened or migrated.
  */
 #include <jansson.h>
+#include <sodium.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,7 +108,12 @@ char *app_kiosk_json(const sg_app *app)
                   cfg->kiosk_id, "clinic", "name", cfg->clinic_name, "phone",
                   cfg->clinic_phone, "languages", langs, "default_language",
                   cfg->kiosk_languages, (size_t)2, "idle_warning_s", cfg->idle_warning_s,
-                  "idle_reset_s", cfg->idle_reset_s, "features", "receipt", app->printing && app->print_kick, "sms", 0);
+                  "idle_reset_s", cfg->idle_reset_s, "features", "receipt", app->printing && app->print_kick, "sms",
+                  app->sms_on && app->sms_kick);
+    if (o && app->sms_on)
+        json_object_set_new(o, "sms", json_pack("{s:i, s:b, s:s}", "reminders", app->nreminders,
+                                                "send_list", cfg->sms_send_list, "from",
+                                                cfg->sms_from)); /* where to text START */
     s = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     return s;
@@ -126,7 +132,7 @@ sg_rc app_open(const sg_config *cfg, sg_app **out, char *err, size_t errlen)
         (rc = domain_map_load(cfg->domain_map, app->inst, &app->map, err, errlen)) ||
         (rc = load_printer_profile(app, err, errlen)) ||
         (rc = store_open(cfg->store_dir, cfg->threads, &app->store, err, errlen)) ||
-        (rc = load_directory(app, err, errlen)))
+        (rc = load_directory(app, err, errlen)) || (rc = app_open_sms(app, err, errlen)))
         goto out;
     rc = SG_ENOMEM;
     app->tokens = token_table_new(cfg->token_ttl_s);
@@ -146,6 +152,8 @@ void app_close(sg_app *app)
     if (!app)
         return;
     store_close(app->store);
+    vault_close(app->vault);
+    sodium_memzero(app->hook_secret, sizeof app->hook_secret);
     directory_reader_close(app->dir);
     instrument_free(app->inst);
     token_table_free(app->tokens);

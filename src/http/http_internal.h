@@ -40,6 +40,8 @@ MHD_RESULT http_json(http_ctx *h, unsigned status, const char *json);
 MHD_RESULT http_error(http_ctx *h, unsigned status, const char *code, const char *message,
                       const char *field);
 MHD_RESULT http_no_content(http_ctx *h);
+/* Any other body, with its Content-Type (webhook answers, for example). */
+MHD_RESULT http_text(http_ctx *h, unsigned status, const char *type, const char *body);
 /* 405 with the Allow header naming the methods the path takes. */
 MHD_RESULT http_method_not_allowed(http_ctx *h, const char *allow);
 /* Adds the headers every answer carries (CSP, nosniff, frame denial ...). */
@@ -55,6 +57,12 @@ json_t *kiosk_result(const sg_app *app, const char *id, const sg_submission *sub
 /* The names of the domains in mask, in instrument order, as a new JSON array. */
 json_t *kiosk_domain_names(const sg_instrument *inst, uint32_t mask);
 
+/* True when the request's method is m; otherwise *ret holds the 405 answer. */
+int http_method_is(http_ctx *h, const char *m, MHD_RESULT *ret);
+/* The request body as a JSON object (caller decrefs); NULL with *ret set
+ * to the 415/400 answer when it is not application/json or not JSON. */
+json_t *http_json_body(http_ctx *h, MHD_RESULT *ret);
+
 /* Kiosk token checks shared by the kiosk routes. */
 int kiosk_valid_id(const char *s, size_t len);
 int kiosk_authorised(http_ctx *h, const char *screening_id);
@@ -65,5 +73,10 @@ MHD_RESULT http_static(http_ctx *h);
 MHD_RESULT http_kiosk_api(http_ctx *h);
 MHD_RESULT kiosk_receipt(http_ctx *h, const char *screening_id);
 MHD_RESULT kiosk_print_job(http_ctx *h, const char *job_id);
+MHD_RESULT kiosk_sms(http_ctx *h, const char *screening_id);
+MHD_RESULT kiosk_sms_consent(http_ctx *h);
+/* The staff listener's routes (webhooks now; the console later). */
+MHD_RESULT http_staff(http_ctx *h);
+MHD_RESULT staff_hooks(http_ctx *h);
 
 #endif

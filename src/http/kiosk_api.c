@@ -14,10 +14,10 @@
 
 #include "http_internal.h"
 #include "signpost/log.h"
+#include "signpost/followup_worker.h"
 #include "signpost/print_worker.h"
 
-/* True when the request's method is m; otherwise *ret holds the 405 answer. */
-static int method_is(http_ctx *h, const char *m, MHD_RESULT *ret)
+int http_method_is(http_ctx *h, const char *m, MHD_RESULT *ret)
 {
     if (strcmp(h->method, m) == 0)
         return 1;
@@ -34,7 +34,9 @@ static MHD_RESULT healthz(http_ctx *h)
                                               : "not started";
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "status", rc ? "degraded" : "ok",
                           "version", SIGNPOST_VERSION, "store", rc ? "unavailable" : "ok",
-                          "printer", paper, "sms", "unavailable", "directory_services",
+                          "printer", paper, "sms", !h->app->sms_on ? "disabled"
+                          : h->app->sms_ctx ? followup_worker_state(h->app->sms_ctx)
+                                            : "not started", "directory_services",
                           (json_int_t)directory_reader_count(h->app->dir));
     char *s = o ? json_dumps(o, SG_JSON_DUMP) : NULL;
     MHD_RESULT ret = s ? http_json(h, rc ? 503 : 200, s) : MHD_NO;
@@ -61,7 +63,7 @@ static MHD_RESULT instrument(http_ctx *h)
     return http_json(h, MHD_HTTP_OK, h->app->inst->public_json[l]);
 }
 
-static json_t *parse_body(http_ctx *h, MHD_RESULT *ret)
+json_t *http_json_body(http_ctx *h, MHD_RESULT *ret)
 {
     const char *type = MHD_lookup_connection_value(h->conn, MHD_HEADER_KIND, "Content-Type");
     json_error_t jerr;
@@ -145,7 +147,7 @@ out:
 static MHD_RESULT create_screening(http_ctx *h)
 {
     MHD_RESULT ret = MHD_NO;
-    json_t *body = parse_body(h, &ret);
+    json_t *body = http_json_body(h, &ret);
     sg_submission sub;
     sg_field_error ferr;
     sg_score score;
@@ -241,7 +243,7 @@ static const char *unknown_help_field(json_t *body)
 static MHD_RESULT set_help(http_ctx *h, const char *id)
 {
     MHD_RESULT ret = MHD_NO;
-    json_t *body = parse_body(h, &ret), *result = NULL;
+    json_t *body = http_json_body(h, &ret), *result = NULL;
     char *stored = NULL, *updated = NULL;
     sg_submission sub = {0};
     sg_field_error ferr;
@@ -310,13 +312,15 @@ static MHD_RESULT screening_routes(http_ctx *h, const char *rest)
     if (!kiosk_authorised(h, id))
         return kiosk_unauthorised(h);
     if (!*sub)
-        return method_is(h, "GET", &ret) ? get_screening(h, id) : ret;
+        return http_method_is(h, "GET", &ret) ? get_screening(h, id) : ret;
     if (!strcmp(sub, "/help"))
-        return method_is(h, "POST", &ret) ? set_help(h, id) : ret;
+        return http_method_is(h, "POST", &ret) ? set_help(h, id) : ret;
     if (!strcmp(sub, "/receipt"))
-        return method_is(h, "POST", &ret) ? kiosk_receipt(h, id) : ret;
+        return http_method_is(h, "POST", &ret) ? kiosk_receipt(h, id) : ret;
+    if (!strcmp(sub, "/sms"))
+        return http_method_is(h, "POST", &ret) ? kiosk_sms(h, id) : ret;
     if (!strcmp(sub, "/token")) {
-        if (!method_is(h, "DELETE", &ret))
+        if (!http_method_is(h, "DELETE", &ret))
             return ret;
         token_revoke(h->app->tokens, id);
         return http_no_content(h);
@@ -327,7 +331,7 @@ static MHD_RESULT screening_routes(http_ctx *h, const char *rest)
 static MHD_RESULT get_only(http_ctx *h, MHD_RESULT (*fn)(http_ctx *))
 {
     MHD_RESULT ret;
-    return method_is(h, "GET", &ret) ? fn(h) : ret;
+    return http_method_is(h, "GET", &ret) ? fn(h) : ret;
 }
 
 static MHD_RESULT kiosk_settings(http_ctx *h)
@@ -347,10 +351,12 @@ MHD_RESULT http_kiosk_api(http_ctx *h)
     if (!strcmp(h->url, "/api/v1/instrument"))
         return get_only(h, instrument);
     if (!strcmp(h->url, "/api/v1/screenings"))
-        return method_is(h, "POST", &ret) ? create_screening(h) : ret;
+        return http_method_is(h, "POST", &ret) ? create_screening(h) : ret;
     if (!strncmp(h->url, prefix, sizeof prefix - 1))
         return screening_routes(h, h->url + sizeof prefix - 1);
+    if (!strcmp(h->url, "/api/v1/sms/consent"))
+        return get_only(h, kiosk_sms_consent);
     if (!strncmp(h->url, "/api/v1/print-jobs/", 19))
-        return method_is(h, "GET", &ret) ? kiosk_print_job(h, h->url + 19) : ret;
+        return http_method_is(h, "GET", &ret) ? kiosk_print_job(h, h->url + 19) : ret;
     return http_error(h, MHD_HTTP_NOT_FOUND, "not_found", "no such API route", NULL);
 }

@@ -93,3 +93,13 @@ MHD_RESULT http_no_content(http_ctx *h)
     struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
     return r ? queue(h, MHD_HTTP_NO_CONTENT, r) : MHD_NO;
 }
+
+MHD_RESULT http_text(http_ctx *h, unsigned status, const char *type, const char *body)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body,
+                                                             MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, "Content-Type", type);
+    return queue(h, status, r);
+}

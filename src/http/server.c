@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,13 +27,17 @@ struct sg_http {
     sg_app *app;
     atomic_int in_flight; /* requests begun and not yet completed */
     atomic_int stopping;  /* set by http_stop(): refuse new requests, close connections */
+    int staff;            /* 1: the staff listener (webhooks, console) */
 };
 
-static MHD_RESULT dispatch(http_ctx *h)
+static MHD_RESULT dispatch(http_ctx *h, int staff)
 {
     if (h->req->too_big)
         return http_error(h, 413, "body_too_large",
                           "the request body is larger than this kiosk accepts", NULL);
+    /* The two listeners share no route: the kiosk can never reach staff ones. */
+    if (staff)
+        return http_staff(h);
     if (strcmp(h->url, "/healthz") == 0 || strncmp(h->url, "/api/", 5) == 0)
         return http_kiosk_api(h);
     return http_static(h);
@@ -76,7 +81,7 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
         *upload_data_size = 0;
         return MHD_YES;
     }
-    return dispatch(&h);
+    return dispatch(&h, srv->staff);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -104,49 +109,72 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     sg_warn("http: %s", msg);
 }
 
-static sg_rc bind_address(const sg_config *cfg, struct sockaddr_in *sa, char *err,
-                          size_t errlen)
+static sg_rc bind_address(const char *listen, const char *key, struct sockaddr_in *sa,
+                          char *err, size_t errlen)
 {
     char addr[64];
     int port;
 
     memset(sa, 0, sizeof *sa);
     sa->sin_family = AF_INET;
-    if (config_split_listen(cfg->kiosk_listen, addr, sizeof addr, &port) ||
+    if (config_split_listen(listen, addr, sizeof addr, &port) ||
         inet_pton(AF_INET, addr, &sa->sin_addr) != 1) {
-        snprintf(err, errlen, "[kiosk] listen: bad address \"%s\"", cfg->kiosk_listen);
+        snprintf(err, errlen, "%s: bad address \"%s\"", key, listen);
         return SG_EINVAL;
     }
     sa->sin_port = htons((uint16_t)port);
     return SG_OK;
 }
 
-sg_rc http_start(sg_app *app, sg_http **out, int *port, char *err, size_t errlen)
+/* The options both listeners share, plus the certificate for TLS. */
+static void fill_options(struct MHD_OptionItem *o, sg_http *srv, struct sockaddr_in *sa,
+                         const tls_material *tls)
 {
-    const sg_config *cfg = app->cfg;
-    struct sockaddr_in sa;
+    const sg_config *cfg = srv->app->cfg;
+    size_t n = 0;
+
+#define OPT(opt, val, ptr) o[n++] = (struct MHD_OptionItem){opt, (intptr_t)(val), ptr}
+    /* Two-argument options: the function goes in value, its closure in ptr. */
+    OPT(MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, NULL);
+    OPT(MHD_OPTION_SOCK_ADDR, 0, sa);
+    OPT(MHD_OPTION_THREAD_POOL_SIZE, srv->staff ? 2 : cfg->threads, NULL);
+    OPT(MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, NULL);
+    OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_connections, NULL);
+    OPT(MHD_OPTION_CONNECTION_TIMEOUT, cfg->request_timeout_s, NULL);
+    OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL);
+    OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, srv);
+    if (tls) {
+        OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, tls->key_pem);
+        OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, tls->cert_pem);
+    }
+    OPT(MHD_OPTION_END, 0, NULL);
+#undef OPT
+}
+
+static sg_rc start(sg_app *app, int staff, const tls_material *tls, sg_http **out, int *port,
+                   char *err, size_t errlen)
+{
+    const char *listen = staff ? app->cfg->staff_listen : app->cfg->kiosk_listen;
+    const char *key = staff ? "[staff] listen" : "[kiosk] listen";
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_POLL |
+                     MHD_USE_ITC | (tls ? MHD_USE_TLS : 0);
+    struct MHD_OptionItem opts[12];
     const union MHD_DaemonInfo *info;
+    struct sockaddr_in sa;
     sg_http *srv;
     sg_rc rc;
 
-    if ((rc = bind_address(cfg, &sa, err, errlen)))
+    if ((rc = bind_address(listen, key, &sa, err, errlen)))
         return rc;
-    srv = calloc(1, sizeof *srv);
-    if (!srv)
+    if (!(srv = calloc(1, sizeof *srv)))
         return SG_ENOMEM;
     srv->app = app;
-    srv->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_POLL | MHD_USE_ITC, 0, NULL, NULL,
-        on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        (unsigned)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)cfg->request_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_END);
+    srv->staff = staff;
+    fill_options(opts, srv, &sa, tls);
+    srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_ARRAY,
+                                   opts, MHD_OPTION_END);
     if (!srv->daemon) {
-        snprintf(err, errlen, "[kiosk] listen: cannot listen on %s (in use, or not allowed?)",
-                 cfg->kiosk_listen);
+        snprintf(err, errlen, "%s: cannot listen on %s (in use, or not allowed?)", key, listen);
         free(srv);
         return SG_EIO;
     }
@@ -154,6 +182,17 @@ sg_rc http_start(sg_app *app, sg_http **out, int *port, char *err, size_t errlen
     *port = info ? info->port : 0;
     *out = srv;
     return SG_OK;
+}
+
+sg_rc http_start(sg_app *app, sg_http **out, int *port, char *err, size_t errlen)
+{
+    return start(app, 0, NULL, out, port, err, errlen);
+}
+
+sg_rc http_start_staff(sg_app *app, const tls_material *tls, sg_http **out, int *port,
+                       char *err, size_t errlen)
+{
+    return start(app, 1, tls, out, port, err, errlen);
 }
 
 void http_stop(sg_http *srv)

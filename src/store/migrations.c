@@ -83,6 +83,82 @@ static const char *const migrations[] = {
     ") STRICT, WITHOUT ROWID;"
     "CREATE INDEX service_curation_raised ON service_curation(service_id)"
     "  WHERE pinned = 1 OR priority > 0;",
+
+    /*
+     * 4: SMS follow-up.  Phone numbers and texts are stored only sealed
+     * (libsodium secretbox; the key lives in a file, not here); phone_hash
+     * is a keyed hash of the number, so opt-outs, caps and replies can be
+     * matched without opening a box.  Times are Unix seconds: the worker
+     * compares them on every pass.  The partial index lets the worker find
+     * what is due without reading the rows that wait for next week.
+     *   sms_contacts: one per screening whose patient agreed to texts
+     *   sms_outbox:   one row per text, written before any network call
+     *   sms_attempts: one row per try, so a crash mid-send is visible
+     *   sms_inbound:  replies, de-duplicated by the gateway's message id
+     */
+    "CREATE TABLE sms_contacts("
+    "  screening_id TEXT PRIMARY KEY REFERENCES screenings(id) ON DELETE CASCADE,"
+    "  phone_hash TEXT NOT NULL,"
+    "  phone_box BLOB NOT NULL,"
+    "  language TEXT NOT NULL,"
+    "  consent_version TEXT NOT NULL,"
+    "  consented_at INTEGER NOT NULL,"
+    "  reminders INTEGER NOT NULL CHECK (reminders IN (0, 1)),"
+    "  list INTEGER NOT NULL CHECK (list IN (0, 1)),"
+    "  outcome TEXT CHECK (outcome IN ('connected', 'not_yet', 'need_help')),"
+    "  outcome_at INTEGER"
+    ") STRICT;"
+    "CREATE INDEX sms_contacts_phone ON sms_contacts(phone_hash, consented_at);"
+    "CREATE TABLE sms_outbox("
+    "  id TEXT PRIMARY KEY,"
+    "  screening_id TEXT REFERENCES screenings(id) ON DELETE CASCADE,"
+    "  phone_hash TEXT NOT NULL,"
+    "  phone_box BLOB NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN"
+    "    ('reminder', 'list', 'help', 'stop_confirm', 'start_confirm')),"
+    "  body_box BLOB NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('scheduled', 'sending', 'sent', 'delivered',"
+    "    'failed', 'unknown', 'expired', 'cancelled')),"
+    "  due_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  gateway_id TEXT,"
+    "  error TEXT,"
+    "  sent_at INTEGER,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX sms_outbox_due ON sms_outbox(due_at) WHERE state = 'scheduled';"
+    "CREATE INDEX sms_outbox_open ON sms_outbox(state) WHERE state IN ('sending', 'unknown');"
+    "CREATE INDEX sms_outbox_phone ON sms_outbox(phone_hash, due_at);"
+    "CREATE INDEX sms_outbox_screening ON sms_outbox(screening_id);"
+    "CREATE INDEX sms_outbox_gateway ON sms_outbox(gateway_id) WHERE gateway_id IS NOT NULL;"
+    "CREATE TABLE sms_attempts("
+    "  outbox_id TEXT NOT NULL REFERENCES sms_outbox(id) ON DELETE CASCADE,"
+    "  n INTEGER NOT NULL,"
+    "  started_at INTEGER NOT NULL,"
+    "  ended_at INTEGER,"
+    "  outcome TEXT,"
+    "  http_status INTEGER,"
+    "  error_code INTEGER,"
+    "  detail TEXT,"
+    "  PRIMARY KEY (outbox_id, n)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE TABLE sms_optouts("
+    "  phone_hash TEXT PRIMARY KEY,"
+    "  opted_out_at INTEGER NOT NULL,"
+    "  via TEXT NOT NULL"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE TABLE sms_inbound("
+    "  gateway_id TEXT PRIMARY KEY,"
+    "  phone_hash TEXT NOT NULL,"
+    "  screening_id TEXT REFERENCES screenings(id) ON DELETE SET NULL,"
+    "  received_at INTEGER NOT NULL,"
+    "  reply TEXT NOT NULL,"
+    "  body_box BLOB NOT NULL"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX sms_inbound_screening ON sms_inbound(screening_id, received_at);"
+    "CREATE INDEX sms_inbound_received ON sms_inbound(received_at);",
 };
 
 int store_schema_version(void)
