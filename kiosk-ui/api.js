@@ -103,12 +103,25 @@ export function getPrintJob(jobId, token) {
   return request('GET', `/api/v1/print-jobs/${encodeURIComponent(jobId)}`, { token, timeoutMs: 5000 });
 }
 
-/* Consent to reminder texts (DESIGN.md: "consent and phone"). */
-export function requestSms(id, token, phone, language) {
-  return request('POST', `/api/v1/screenings/${encodeURIComponent(id)}/sms`, {
-    body: { consent: true, phone, language },
-    token,
-  });
+/* "Text me": the consent text the patient agrees to, in their language
+ * (404 sms_off when texting is off). */
+export async function getSmsConsent(lang) {
+  const data = await request('GET', `/api/v1/sms/consent?lang=${encodeURIComponent(lang)}`);
+  if (typeof data.version !== 'string' || typeof data.text !== 'string' || data.text.trim() === '') {
+    throw new ApiError('format', 200, null, 'the consent answer has no version or text');
+  }
+  return { version: data.version, language: typeof data.language === 'string' ? data.language : lang, text: data.text };
+}
+
+/* Ask for texts: body is {phone: "2175550123", consent: true,
+ * consent_version, language, reminders, send_list}.  201 answers
+ * {scheduled: [{id, kind, send_at}], list: {id, status} | null}. */
+export async function requestSms(id, token, body) {
+  const data = await request('POST', `/api/v1/screenings/${encodeURIComponent(id)}/sms`, { body, token });
+  if (data.scheduled !== undefined && !Array.isArray(data.scheduled)) {
+    throw new ApiError('format', 201, null, 'the text answer has no schedule');
+  }
+  return { scheduled: data.scheduled || [], list: data.list && typeof data.list === 'object' ? data.list : null };
 }
 
 /* Best effort: the screen is being wiped whatever happens here.  keepalive

@@ -3,6 +3,7 @@
  *
  *   welcome -> question 1..N -> (saving) -> help (only if a need was found)
  *           -> results -> Finish = reset
+ *   results -> Text me (sms) -> confirmation (sms-done) -> results
  *
  * plus two overlays that keep the screen underneath: "loading/saving" and
  * "error, try again".  Everything about the visit lives in the one `state`
@@ -22,7 +23,8 @@ import { welcomeScreen } from './screens/welcome.js';
 import { questionScreen, refreshOptions } from './screens/question.js';
 import { helpScreen, refreshHelp } from './screens/help.js';
 import { resultsScreen } from './screens/results.js';
-import { smsScreen } from './screens/sms.js';
+import { smsScreen, smsDoneScreen, smsModel, refreshSms } from './screens/sms.js';
+import { pressKey } from './phone.js';
 import { loadingScreen, errorScreen } from './screens/message.js';
 
 /* How long a tapped single-choice answer shows as picked before moving on. */
@@ -35,7 +37,7 @@ const state = {
   lang: 'en',
   langChosen: false, // the patient picked a language (else the kiosk's default)
   instruments: new Map(), // language code -> instrument (as the API sent it)
-  screen: 'welcome', // welcome | question | help | results | sms
+  screen: 'welcome', // welcome | question | help | results | sms | sms-done
   overlay: null, // null | { kind: 'loading', text } | { kind: 'error', retry }
   index: 0, // the current item on the question screen
   answers: new Map(), // item code -> LA code (single) or [LA codes] (multi)
@@ -44,8 +46,13 @@ const state = {
   result: null, // the latest result from the daemon
   helpPick: new Set(), // domains the patient asked help with
   printStatus: null, // null | 'printing' | 'printed' | 'printFailed'
-  smsDigits: '',
-  smsError: false,
+  /* "Text me" while its screen is open: { digits, agreed: {version,
+   * language} | null, reminders, list, sending, error }.  The phone number
+   * is here and nowhere else, and only until it is sent, Cancel, or reset. */
+  sms: null,
+  smsConsents: new Map(), // language -> { status: loading | ready | failed | off, consent }
+  smsDone: null, // the daemon's answer once texts are set up: { scheduled, list } (no number)
+  smsSignedUp: false, // texts are set up for this visit (or were already)
   busy: false, // an answer is being confirmed or a request is on its way
   resetting: false,
 };
@@ -108,8 +115,28 @@ const app = {
   print,
   openSms,
   smsKey,
+  smsAgree,
+  smsPick,
+  smsLoadConsent: () => loadConsent(state.lang, { force: true }),
   sendSms,
   closeSms,
+  smsBack,
+  /* What the daemon offers by text: reminders (how many, null when it did
+   * not say) and/or the list once. */
+  smsOffer() {
+    const cfg = (state.kiosk && state.kiosk.sms) || {};
+    const n = Number.isInteger(cfg.reminders) && cfg.reminders >= 0 ? cfg.reminders : null;
+    return { reminders: n, remindersOn: n === null || n > 0, sendList: cfg.send_list === true };
+  },
+  smsConsent() {
+    return state.smsConsents.get(state.lang) || { status: 'loading', consent: null };
+  },
+  /* Where a number that sent STOP texts START to get texts again. */
+  smsStartNumber() {
+    const k = state.kiosk || {};
+    const number = (k.sms && typeof k.sms.from === 'string' && k.sms.from) || (k.clinic && k.clinic.phone) || '';
+    return number.replace(/ /g, '\u00a0'); /* never broken over two lines */
+  },
   finish: () => reset(),
 };
 
@@ -127,6 +154,8 @@ function currentView() {
       return resultsScreen(app);
     case 'sms':
       return smsScreen(app);
+    case 'sms-done':
+      return smsDoneScreen(app);
     default:
       return welcomeScreen(app);
   }
@@ -283,6 +312,10 @@ async function setLanguage(code) {
   const itemCode = state.screen === 'question' && app.instrument() ? currentItem().code : null;
   state.lang = code;
   state.langChosen = true;
+  /* Text me: the typed number stays; the consent text comes in the new
+   * language, and "I agree" (given to the words on show) starts over. */
+  if (state.sms && state.sms.agreed && state.sms.agreed.language !== code) state.sms.agreed = null;
+  if (state.screen === 'sms' && state.sms) loadConsent(code);
   if (state.screen === 'welcome' && !state.overlay) {
     render({ focus: 'none' });
     els.screen.querySelector(`button[lang="${code}"]`)?.focus({ preventScroll: true });
@@ -506,50 +539,160 @@ function setPrintStatus(status) {
   if (line && state.screen === 'results' && !state.overlay) line.textContent = app.t[status] || '';
 }
 
+/* ---- "Text me" ----------------------------------------------------------- */
+
 function openSms() {
-  if (state.busy || !state.session) return;
-  state.smsDigits = '';
-  state.smsError = false;
+  if (state.busy || state.resetting || !state.session || state.smsSignedUp) return;
+  state.sms = { digits: '', agreed: null, reminders: true, list: false, sending: false, error: null };
   state.screen = 'sms';
+  loadConsent(state.lang);
   render();
+}
+
+/* The sms screen changes in place: the button under the finger keeps its
+ * focus and nothing jumps. */
+function refreshSmsScreen() {
+  if (state.resetting || state.overlay || state.screen !== 'sms' || !state.sms) return;
+  const problemBefore = els.screen.querySelector('#sms-problem')?.textContent;
+  refreshSms(els.screen, app);
+  markScrollable();
+  /* A new problem with the number, or a failed send: show the number and
+   * what is wrong (the pad stays put beside it, see style.css). */
+  const problem = els.screen.querySelector('#sms-problem');
+  if (problem && problem.textContent && problem.textContent !== problemBefore) problem.scrollIntoView({ block: 'nearest' });
+}
+
+/* Fetch the consent text in lang once per visit (again with force, or
+ * after a failure); the screen follows when it arrives. */
+function loadConsent(lang, { force = false } = {}) {
+  const have = state.smsConsents.get(lang);
+  if (have && !force && (have.status === 'ready' || have.status === 'loading' || have.status === 'off')) return;
+  const entry = { status: 'loading', consent: null };
+  state.smsConsents.set(lang, entry);
+  refreshSmsScreen();
+  api
+    .getSmsConsent(lang)
+    .then(
+      (consent) => {
+        entry.status = 'ready';
+        entry.consent = consent;
+      },
+      (e) => {
+        entry.status = e.status === 404 && e.code === 'sms_off' ? 'off' : 'failed';
+      },
+    )
+    .finally(() => {
+      if (state.smsConsents.get(lang) === entry && lang === state.lang) refreshSmsScreen();
+    });
 }
 
 function smsKey(key) {
-  if (key === 'del') state.smsDigits = state.smsDigits.slice(0, -1);
-  else if (state.smsDigits.length < 10) state.smsDigits += key;
-  state.smsError = false;
-  render({ focus: 'none', say: false });
-  els.screen.querySelector(key === 'del' ? 'button[aria-label]' : `.keypad button:nth-child(${key === '0' ? 10 : key})`)?.focus({ preventScroll: true });
+  const sms = state.sms;
+  if (!sms || sms.sending || state.screen !== 'sms' || state.overlay) return;
+  sms.digits = pressKey(sms.digits, key);
+  sms.error = null;
+  refreshSmsScreen();
+}
+
+/* "I agree" is agreement to the text on show: it goes off by itself when
+ * another text (another language, a new version) takes its place. */
+function smsAgree() {
+  const sms = state.sms;
+  const consent = app.smsConsent().consent;
+  if (!sms || sms.sending || !consent) return;
+  const agreed = smsModel(app).agreed;
+  sms.agreed = agreed ? null : { version: consent.version, language: consent.language };
+  sms.error = null;
+  refreshSmsScreen();
+}
+
+function smsPick(kind) {
+  const sms = state.sms;
+  if (!sms || sms.sending) return;
+  if (kind === 'reminders') sms.reminders = !sms.reminders;
+  else if (kind === 'list') sms.list = !sms.list;
+  sms.error = null;
+  refreshSmsScreen();
+}
+
+/* What went wrong, as one of the codes i18n.js has words for. */
+function smsErrorCode(e) {
+  if (!e || e.kind !== 'http') return 'network';
+  if (e.status === 401) return 'expired';
+  if (e.status === 422 && (e.code === 'invalid_phone' || e.field === 'phone')) return 'invalid_phone';
+  if (e.status === 422 && e.code === 'consent_required') return 'consent_required';
+  if (e.status === 409 && ['consent_changed', 'opted_out', 'sms_exists'].includes(e.code)) return e.code;
+  if (e.status === 404 && e.code === 'sms_off') return 'sms_off';
+  return 'network';
 }
 
 async function sendSms() {
-  if (state.busy || !state.session) return;
-  if (!/^[2-9]\d{9}$/.test(state.smsDigits)) {
-    state.smsError = true;
-    render({ focus: 'none', say: false });
-    return;
-  }
-  state.busy = true;
-  showLoading(app.t.saving);
+  const sms = state.sms;
+  if (!sms || sms.sending || state.resetting || !state.session) return;
+  const m = smsModel(app);
+  if (!m.canSend) return;
+  const session = state.session;
+  sms.sending = true;
+  sms.error = null;
+  refreshSmsScreen();
+  let answer;
   try {
-    await api.requestSms(state.session.id, state.session.token, `+1${state.smsDigits}`, state.lang);
+    answer = await api.requestSms(session.id, session.token, {
+      phone: sms.digits,
+      consent: true,
+      consent_version: m.consent.version,
+      language: state.lang,
+      reminders: !!m.reminders,
+      send_list: !!m.list,
+    });
   } catch (e) {
-    showError(sendSms);
+    if (state.resetting || state.sms !== sms) return;
+    /* The number stays on screen, so the patient can fix it or retry. */
+    sms.sending = false;
+    sms.error = smsErrorCode(e);
+    if (sms.error === 'consent_required' || sms.error === 'consent_changed') sms.agreed = null;
+    if (sms.error === 'consent_changed') {
+      state.smsConsents.clear();
+      loadConsent(state.lang, { force: true });
+    }
+    if (sms.error === 'sms_exists') state.smsSignedUp = true;
+    refreshSmsScreen();
+    els.screen.querySelector('#sms-number')?.scrollIntoView({ block: 'nearest' });
     return;
   }
-  state.busy = false;
-  state.overlay = null;
-  state.smsDigits = '';
-  state.screen = 'results';
+  if (state.resetting || state.sms !== sms) return;
+  state.sms = null; /* sent: the number is forgotten */
+  state.smsSignedUp = true;
+  state.smsDone = answer;
+  state.screen = 'sms-done';
   render();
-  announce(app.t.smsDone);
 }
 
 function closeSms() {
-  state.smsDigits = '';
-  state.smsError = false;
+  if (state.sms && state.sms.sending) return;
+  state.sms = null;
   state.screen = 'results';
   render();
+}
+
+function smsBack() {
+  state.screen = 'results';
+  render();
+}
+
+/* A keyboard, where there is one, types on the number pad too. */
+function installSmsKeys() {
+  window.addEventListener('keydown', (e) => {
+    if (state.screen !== 'sms' || !state.sms || state.overlay || els.dialog.open) return;
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (/^[0-9]$/.test(e.key)) {
+      e.preventDefault();
+      smsKey(e.key);
+    } else if (e.key === 'Backspace') {
+      e.preventDefault();
+      smsKey('del');
+    }
+  });
 }
 
 /* ---- privacy ------------------------------------------------------------ */
@@ -609,7 +752,10 @@ async function reset() {
   state.helpPick.clear();
   state.session = null;
   state.result = null;
-  state.smsDigits = '';
+  state.sms = null;
+  state.smsDone = null;
+  state.smsSignedUp = false;
+  state.smsConsents.clear();
   state.overlay = null;
   state.screen = 'welcome';
   els.screen.replaceChildren();
@@ -653,4 +799,5 @@ function installGuards() {
 
 window.addEventListener('resize', markScrollable);
 installGuards();
+installSmsKeys();
 boot();

@@ -67,14 +67,60 @@ export const STRINGS = {
     finishNote: 'Tap Finish when you are done. This clears the screen.',
 
     smsTitle: 'Text me a reminder',
-    smsIntro: 'Type your cell phone number. We will send a short text in a few days. It will not say what you answered.',
-    smsConsent: 'Reply STOP at any time to stop the texts.',
+    smsIntro: 'Type your cell phone number.',
+    smsPrivate: 'The texts will not say what you answered.',
     smsNumber: 'Cell phone number',
+    smsKeypad: 'Number pad',
     smsDelete: 'Delete last number',
+    smsConsentTitle: 'About the texts',
+    smsConsentFailed: 'We could not load this. Please try again.',
+    smsAgree: 'I agree to get texts',
+    smsPickTitle: 'What should we text you?',
+    smsPickReminders: (n) =>
+      n === null || n === undefined ? 'Reminders later' : n === 1 ? 'A reminder later (1 text)' : `Reminders later (${n} texts)`,
+    smsPickList: 'This list of places (1 text)',
     smsSend: 'Send me texts',
+    smsSending: 'Sending…',
     smsCancel: 'Cancel',
-    smsDone: 'Thank you. We will text you.',
-    smsBadNumber: 'Please type a 10-digit phone number.',
+    smsSignedUp: 'You will get texts',
+    smsOff: 'Texts are not working right now. Please ask the front desk.',
+
+    smsHintNumber: 'Type your 10-digit cell phone number.',
+    smsHintCheck: 'Please check the number.',
+    smsHintConsent: 'Please wait for the words about the texts.',
+    smsHintAgree: 'Read about the texts. Then tap "I agree to get texts".',
+    smsHintPick: 'Pick reminders, this list, or both.',
+
+    /* Shown as soon as a typed digit makes the number impossible (phone.js). */
+    phoneProblems: {
+      'area-leading-one': 'Please start with the area code. You do not need to type 1 first.',
+      'area-zero': 'An area code cannot start with 0. Please check the number.',
+      'area-second-nine': 'There is no area code like this. Please check the number.',
+      'area-n11': 'That is a service number like 911, not an area code. Please type your cell phone number.',
+      'exchange-start': 'The number after the area code cannot start with 0 or 1. Please check the number.',
+      'exchange-n11': 'This is not a real phone number. Please check the numbers after the area code.',
+      other: 'Please type a 10-digit phone number.',
+    },
+
+    /* When the texts could not be set up. */
+    smsErrors: {
+      invalid_phone: 'This number cannot get texts. Please check it and try again.',
+      opted_out: (number) =>
+        `This number asked us to stop texting it. To get texts again, send the word START in a text to ${number || "the clinic's number"}.`,
+      sms_exists: 'You already asked for these texts. You do not need to do anything else.',
+      sms_off: 'Texts are not working right now. Please ask the front desk.',
+      expired: 'Too much time has passed to set up texts. Please ask the front desk.',
+      consent_changed: 'The words about the texts have changed. Please read them and tap "I agree to get texts" again.',
+      consent_required: 'Please tap "I agree to get texts" first.',
+      network: 'We could not send this right now. Your number is still here. Please try again.',
+    },
+
+    smsDoneTitle: 'You are all set',
+    smsDoneDays: (n) => (n === 1 ? 'We will send you a text on this day:' : 'We will send you a text on each of these days:'),
+    smsDoneList: 'We will text you this list of places soon.',
+    smsDoneListSent: 'We sent you this list of places by text.',
+    smsDoneStop: 'To stop the texts, reply STOP to any of them.',
+    smsBackToList: 'Back to the list',
 
     idleTitle: 'Are you still there?',
     idleText: 'This screen will clear soon to protect your privacy.',
@@ -145,14 +191,62 @@ export const STRINGS = {
     finishNote: 'Toque Terminar cuando acabe. Así se borra la pantalla.',
 
     smsTitle: 'Recordarme por texto',
-    smsIntro: 'Escriba su número de celular. Le enviaremos un texto corto en unos días. No dirá lo que usted contestó.',
-    smsConsent: 'Conteste STOP en cualquier momento para dejar de recibir textos.',
+    smsIntro: 'Escriba su número de celular.',
+    smsPrivate: 'Los textos no dirán lo que usted contestó.',
     smsNumber: 'Número de celular',
+    smsKeypad: 'Teclado de números',
     smsDelete: 'Borrar el último número',
+    smsConsentTitle: 'Sobre los textos',
+    smsConsentFailed: 'No pudimos cargar esto. Por favor, intente de nuevo.',
+    smsAgree: 'Acepto recibir textos',
+    smsPickTitle: '¿Qué le enviamos por texto?',
+    smsPickReminders: (n) =>
+      n === null || n === undefined
+        ? 'Recordatorios más tarde'
+        : n === 1
+          ? 'Un recordatorio más tarde (1 texto)'
+          : `Recordatorios más tarde (${n} textos)`,
+    smsPickList: 'Esta lista de lugares (1 texto)',
     smsSend: 'Enviarme textos',
+    smsSending: 'Enviando…',
     smsCancel: 'Cancelar',
-    smsDone: 'Gracias. Le enviaremos un texto.',
-    smsBadNumber: 'Por favor, escriba un número de teléfono de 10 dígitos.',
+    smsSignedUp: 'Usted recibirá textos',
+    smsOff: 'Los textos no funcionan en este momento. Por favor, pregunte en la recepción.',
+
+    smsHintNumber: 'Escriba su número de celular de 10 dígitos.',
+    smsHintCheck: 'Por favor, revise el número.',
+    smsHintConsent: 'Por favor, espere las palabras sobre los textos.',
+    smsHintAgree: 'Lea sobre los textos. Luego toque "Acepto recibir textos".',
+    smsHintPick: 'Elija recordatorios, esta lista o las dos cosas.',
+
+    phoneProblems: {
+      'area-leading-one': 'Por favor, empiece con el código de área. No necesita marcar 1 primero.',
+      'area-zero': 'Un código de área no puede empezar con 0. Por favor, revise el número.',
+      'area-second-nine': 'No hay ningún código de área así. Por favor, revise el número.',
+      'area-n11': 'Ese es un número de servicio, como el 911. No es un código de área. Por favor, escriba su número de celular.',
+      'exchange-start': 'El número después del código de área no puede empezar con 0 ni con 1. Por favor, revise el número.',
+      'exchange-n11': 'Este no es un número de teléfono real. Por favor, revise los números después del código de área.',
+      other: 'Por favor, escriba un número de teléfono de 10 dígitos.',
+    },
+
+    smsErrors: {
+      invalid_phone: 'Este número no puede recibir textos. Por favor, revíselo e intente de nuevo.',
+      opted_out: (number) =>
+        `Este número nos pidió no enviarle más textos. Para recibir textos otra vez, envíe la palabra START en un texto al ${number || 'número de la clínica'}.`,
+      sms_exists: 'Usted ya pidió estos textos. No tiene que hacer nada más.',
+      sms_off: 'Los textos no funcionan en este momento. Por favor, pregunte en la recepción.',
+      expired: 'Pasó demasiado tiempo para pedir textos. Por favor, pregunte en la recepción.',
+      consent_changed: 'Las palabras sobre los textos cambiaron. Por favor, léalas y toque "Acepto recibir textos" otra vez.',
+      consent_required: 'Por favor, primero toque "Acepto recibir textos".',
+      network: 'No pudimos enviar esto en este momento. Su número sigue aquí. Por favor, intente de nuevo.',
+    },
+
+    smsDoneTitle: 'Todo está listo',
+    smsDoneDays: (n) => (n === 1 ? 'Le enviaremos un texto este día:' : 'Le enviaremos un texto cada uno de estos días:'),
+    smsDoneList: 'Pronto le enviaremos esta lista de lugares por texto.',
+    smsDoneListSent: 'Le enviamos esta lista de lugares por texto.',
+    smsDoneStop: 'Para dejar de recibir los textos, conteste STOP a cualquiera de ellos.',
+    smsBackToList: 'Volver a la lista',
 
     idleTitle: '¿Sigue ahí?',
     idleText: 'Esta pantalla se borrará pronto para proteger su privacidad.',

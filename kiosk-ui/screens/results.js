@@ -3,7 +3,8 @@
  * "Support services" for safety) and the places the daemon matched, best
  * first: name, phone (big), address, hours, and who to ask for.  When no
  * need was found, a kind word and any general helplines the daemon
- * returned.  Then Print, Text me, and Finish (which wipes the screen).
+ * returned.  Then Print, Text me (screens/sms.js), and Finish (which
+ * wipes the screen).
  *
  * Resource text (hours, for example) comes from the daemon in the language
  * the screening was sent in; it is marked with that lang so a screen reader
@@ -105,7 +106,12 @@ export function resultsScreen(app) {
     /* Printing progress, where the finger that tapped Print is. */
     actions.push(h('p', { class: 'print-status', role: 'status' }, state.printStatus ? t[state.printStatus] : ''));
     actions.push(toolButton(t.print, !!features.receipt, t.notAvailable, () => app.print(), 'print'));
-    actions.push(toolButton(t.sms, !!features.sms, t.notAvailable, () => app.openSms(), 'sms'));
+    /* Text me: off when the kiosk cannot text, or once texts are set up. */
+    const offer = app.smsOffer();
+    const canText = !!features.sms && (offer.remindersOn || offer.sendList);
+    actions.push(
+      toolButton(t.sms, canText && !state.smsSignedUp, state.smsSignedUp ? t.smsSignedUp : t.notAvailable, () => app.openSms(), 'sms'),
+    );
   }
   actions.push(h('button', { type: 'button', class: 'btn primary finish', onclick: () => app.finish() }, t.finish));
 

@@ -4,6 +4,7 @@
  * every button is at least 48x48 CSS px and at least 8 px from its
  * neighbours, no text is smaller than 20 px, nothing spills sideways, and
  * the action bar (Back / Next / Finish) is on screen without scrolling.
+ * That includes the Text me keypad (texting is on in kiosk.conf).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -142,6 +143,24 @@ for (const [viewportName, lang] of RUNS) {
     const scroller = page.locator('#screen .screen-body');
     await scroller.evaluate((el) => el.scrollTo(0, el.scrollHeight));
     await check(page, label('results, scrolled to the end'));
+
+    /* Text me (kiosk.conf turns texting on): the keypad with a problem
+     * shown, then with a good number, agreed, scrolled to the end. */
+    await stayAwake(page);
+    const textMe = page.locator('#screen button.sms');
+    assert.ok(await textMe.isEnabled(), 'the results offer Text me (the daemon says features.sms)');
+    await textMe.click();
+    await waitScreen(page, 'sms');
+    await page.locator('#sms-consent .consent-text').waitFor();
+    for (const d of '911') await page.locator(`#screen .keypad button[data-key="${d}"]`).click();
+    await check(page, label('the Text me keypad, with a problem'));
+    for (let i = 0; i < 3; i++) await page.locator('#screen .keypad button[data-key="del"]').click();
+    for (const d of '2175550123') await page.locator(`#screen .keypad button[data-key="${d}"]`).click();
+    await page.locator('#screen button.agree').click();
+    await check(page, label('the Text me keypad'));
+    await scroller.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await check(page, label('the Text me keypad, scrolled to the end'));
+
     await page.getByRole('dialog').waitFor({ timeout: 8000 });
     await check(page, label('the idle warning'));
     await context.close();

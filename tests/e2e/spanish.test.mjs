@@ -13,6 +13,7 @@ import {
   openKiosk,
   checkA11y,
   getInstrument,
+  apiGet,
   sql,
   waitScreen,
   waitQuestion,
@@ -147,7 +148,14 @@ test('switching to Spanish at question 4 keeps every answer', { timeout: 120000 
   const food = page.locator('#screen section[data-domain="food"]');
   assert.match((await food.locator('.resource .phone').first().innerText()).trim(), /^Teléfono: \(\d{3}\) \d{3}-\d{4}$/);
   assert.match((await food.locator('.resource .hours').first().innerText()).trim(), /^Horario: /);
-  await page.getByText('Todavía no disponible').first().waitFor();
+  /* Print and Text me follow what the kiosk says it can do, in Spanish. */
+  const { body: kiosk } = await apiGet(daemon.url, '/api/v1/kiosk');
+  for (const [name, on] of [['Imprimir esta lista', kiosk.features.receipt], ['Recordarme por texto', kiosk.features.sms]]) {
+    const b = page.getByRole('button', { name: new RegExp(`^${name}`) });
+    assert.equal(await b.isEnabled(), !!on, `${name} follows the kiosk's features`);
+    if (on) assert.doesNotMatch(await b.innerText(), /Todavía no disponible/);
+    else assert.match(await b.innerText(), /Todavía no disponible/);
+  }
   await button(page, 'Terminar').waitFor();
   await checkA11y(page, 'the results (es)');
 
