@@ -87,24 +87,9 @@ int sms_insert_row(sqlite3 *db, const outbox_new *o, time_t now)
         "INSERT INTO sms_outbox(id, screening_id, phone_hash, phone_box, kind, body_box,"
         " state, due_at, expires_at, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?)";
-    sqlite3_stmt *s = NULL;
-    int ok = sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK;
-
-    if (ok) {
-        sqlite3_bind_text(s, 1, o->id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, o->screening_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 3, o->phone_hash, -1, SQLITE_STATIC);
-        sqlite3_bind_blob(s, 4, o->phone_box, (int)o->phone_box_len, SQLITE_STATIC);
-        sqlite3_bind_text(s, 5, outbox_kind_name(o->kind), -1, SQLITE_STATIC);
-        sqlite3_bind_blob(s, 6, o->body_box, (int)o->body_box_len, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 7, (sqlite3_int64)o->due_at);
-        sqlite3_bind_int64(s, 8, (sqlite3_int64)o->expires_at);
-        sqlite3_bind_int64(s, 9, (sqlite3_int64)now);
-        sqlite3_bind_int64(s, 10, (sqlite3_int64)now);
-        ok = store_step_done(s) == 0;
-    }
-    sqlite3_finalize(s);
-    return ok;
+    return store_run(db, sql, "tttbtbIIII", o->id, o->screening_id, o->phone_hash,
+                     o->phone_box, o->phone_box_len, outbox_kind_name(o->kind), o->body_box,
+                     o->body_box_len, o->due_at, o->expires_at, now, now) == 1;
 }
 
 /* Runs sql with one text parameter; returns the first column of the first
@@ -127,22 +112,9 @@ static int insert_contact(sqlite3 *db, const sms_contact_new *c)
     static const char sql[] =
         "INSERT INTO sms_contacts(screening_id, phone_hash, phone_box, language,"
         " consent_version, consented_at, reminders, list) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-    sqlite3_stmt *s = NULL;
-    int ok = sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK;
-
-    if (ok) {
-        sqlite3_bind_text(s, 1, c->screening_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, c->phone_hash, -1, SQLITE_STATIC);
-        sqlite3_bind_blob(s, 3, c->phone_box, (int)c->phone_box_len, SQLITE_STATIC);
-        sqlite3_bind_text(s, 4, c->language, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 5, c->consent_version, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 6, (sqlite3_int64)c->consented_at);
-        sqlite3_bind_int(s, 7, c->reminders ? 1 : 0);
-        sqlite3_bind_int(s, 8, c->list ? 1 : 0);
-        ok = store_step_done(s) == 0;
-    }
-    sqlite3_finalize(s);
-    return ok;
+    return store_run(db, sql, "ttbttIii", c->screening_id, c->phone_hash, c->phone_box,
+                     c->phone_box_len, c->language, c->consent_version, c->consented_at,
+                     c->reminders ? 1 : 0, c->list ? 1 : 0) == 1;
 }
 
 /* Why a consent cannot be stored, or SG_OK; checked inside the transaction. */
@@ -234,15 +206,7 @@ static int add_attempt(sqlite3 *db, const outbox_row *r, time_t now)
     static const char sql[] =
         "INSERT INTO sms_attempts(outbox_id, n, started_at) VALUES (?1,"
         " (SELECT coalesce(max(n), 0) + 1 FROM sms_attempts WHERE outbox_id = ?1), ?2)";
-    sqlite3_stmt *s = NULL;
-    int ok = sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK;
-    if (ok) {
-        sqlite3_bind_text(s, 1, r->id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
-        ok = store_step_done(s) == 0;
-    }
-    sqlite3_finalize(s);
-    return ok;
+    return store_run(db, sql, "tI", r->id, now) == 1;
 }
 
 sg_rc store_sms_claim(sg_store *st, time_t now, outbox_row *row)

@@ -29,24 +29,12 @@ static int close_attempt(sqlite3 *db, const char *id, const outbox_end *e, time_
         " error_code, detail) SELECT ?6, coalesce(max(n), 0) + 1, ?1, ?1, ?2, ?3, ?4, ?5"
         " FROM sms_attempts WHERE outbox_id = ?6";
     const char *const steps[] = {drop, close, add};
-    int ok = 1, changed = 0;
+    int changed = 0;
 
-    for (int i = 0; ok && i < 3 && !changed; i++) {
-        sqlite3_stmt *s = NULL;
-        ok = sqlite3_prepare_v2(db, steps[i], -1, &s, NULL) == SQLITE_OK;
-        if (ok) {
-            sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
-            sqlite3_bind_text(s, 2, e->outcome, -1, SQLITE_STATIC);
-            sqlite3_bind_int(s, 3, e->http_status);
-            sqlite3_bind_int(s, 4, e->error_code);
-            sqlite3_bind_text(s, 5, e->error, -1, SQLITE_STATIC);
-            sqlite3_bind_text(s, 6, id, -1, SQLITE_STATIC);
-            ok = store_step_done(s) == 0;
-            changed = ok && sqlite3_changes(db) > 0;
-        }
-        sqlite3_finalize(s);
-    }
-    return ok;
+    for (int i = 0; i < 3 && changed == 0; i++)
+        changed = store_run(db, steps[i], "Itiitt", now, e->outcome, e->http_status,
+                            e->error_code, e->error, id);
+    return changed > 0;
 }
 
 static int move_row(sqlite3 *db, const char *id, const outbox_end *e, time_t now)
@@ -63,20 +51,8 @@ static int move_row(sqlite3 *db, const char *id, const outbox_end *e, time_t now
         " gateway_id = coalesce(nullif(?4, ''), gateway_id), error = ?5,"
         " sent_at = CASE WHEN ?1 = 'sent' THEN ?2 ELSE sent_at END"
         " WHERE id = ?7 AND state IN ('sending', 'unknown')";
-    sqlite3_stmt *s = NULL;
-    int ok = sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK;
-    if (ok) {
-        sqlite3_bind_text(s, 1, outbox_state_name(e->to), -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
-        sqlite3_bind_int64(s, 3, (sqlite3_int64)e->due_at);
-        sqlite3_bind_text(s, 4, e->gateway_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 5, e->error, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 6, e->outcome, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 7, id, -1, SQLITE_STATIC);
-        ok = store_step_done(s) == 0 && sqlite3_changes(db) == 1;
-    }
-    sqlite3_finalize(s);
-    return ok;
+    return store_run(db, sql, "tIItttt", outbox_state_name(e->to), now, e->due_at,
+                     e->gateway_id, e->error, e->outcome, id) == 1;
 }
 
 sg_rc store_sms_end(sg_store *st, const char *id, const outbox_end *e)
@@ -101,21 +77,11 @@ sg_rc store_sms_recover(sg_store *st, int *n)
         "UPDATE sms_attempts SET outcome = 'interrupted', ended_at = started_at"
         " WHERE ended_at IS NULL";
     sqlite3 *db = store_write_begin(st);
-    sqlite3_stmt *s = NULL;
-    int ok;
 
-    *n = 0;
     if (!db)
         return SG_EDB;
-    ok = sqlite3_prepare_v2(db, rows, -1, &s, NULL) == SQLITE_OK;
-    if (ok) {
-        sqlite3_bind_int64(s, 1, (sqlite3_int64)time(NULL));
-        ok = store_step_done(s) == 0;
-        *n = ok ? sqlite3_changes(db) : 0;
-    }
-    sqlite3_finalize(s);
-    ok = ok && sqlite3_exec(db, tries, NULL, NULL, NULL) == SQLITE_OK;
-    return store_write_end(st, ok, "recovering texts");
+    *n = store_run(db, rows, "I", time(NULL));
+    return store_write_end(st, *n >= 0 && store_run(db, tries, "") >= 0, "recovering texts");
 }
 
 sg_rc store_sms_expire(sg_store *st, time_t now, int *n)
@@ -125,20 +91,11 @@ sg_rc store_sms_expire(sg_store *st, time_t now, int *n)
         " error = 'expired: could not be sent before its deadline'"
         " WHERE state = 'scheduled' AND expires_at <= ?1";
     sqlite3 *db = store_write_begin(st);
-    sqlite3_stmt *s = NULL;
-    int ok;
 
-    *n = 0;
     if (!db)
         return SG_EDB;
-    ok = sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK;
-    if (ok) {
-        sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
-        ok = store_step_done(s) == 0;
-        *n = ok ? sqlite3_changes(db) : 0;
-    }
-    sqlite3_finalize(s);
-    return store_write_end(st, ok, "expiring texts");
+    *n = store_run(db, sql, "I", now);
+    return store_write_end(st, *n >= 0, "expiring texts");
 }
 
 sg_rc store_sms_unknown(sg_store *st, time_t now, int limit,
@@ -172,46 +129,27 @@ sg_rc store_sms_unknown(sg_store *st, time_t now, int limit,
 int sms_cancel(sqlite3 *db, const char *column, const char *value, const char *why,
                time_t now)
 {
-    char sql[256];
-    sqlite3_stmt *s = NULL;
-    int ok;
-
-    /* column is one of two literals from this file, never outside input. */
-    snprintf(sql, sizeof sql,
-             "UPDATE sms_outbox SET state = 'cancelled', updated_at = ?, error = ?"
-             " WHERE %s = ? AND state = 'scheduled'%s",
-             column,
-             strcmp(column, "screening_id") == 0
-                 ? " AND kind = 'reminder'"
-                 : " AND kind != 'stop_confirm'"); /* a repeated STOP keeps the first's answer */
-    ok = sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK;
-    if (ok) {
-        sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
-        sqlite3_bind_text(s, 2, why, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 3, value, -1, SQLITE_STATIC);
-        ok = store_step_done(s) == 0;
-    }
-    sqlite3_finalize(s);
-    return ok;
+    static const char by_number[] =
+        "UPDATE sms_outbox SET state = 'cancelled', updated_at = ?, error = ?"
+        " WHERE phone_hash = ? AND state = 'scheduled'"
+        " AND kind != 'stop_confirm'"; /* a repeated STOP keeps the first's answer */
+    static const char by_visit[] =
+        "UPDATE sms_outbox SET state = 'cancelled', updated_at = ?, error = ?"
+        " WHERE screening_id = ? AND state = 'scheduled' AND kind = 'reminder'";
+    const char *sql = strcmp(column, "screening_id") == 0 ? by_visit : by_number;
+    return store_run(db, sql, "Itt", now, why, value) >= 0;
 }
 
 int sms_opt_out(sqlite3 *db, const char *phone_hash, const char *via, time_t now)
 {
     static const char sql[] = "INSERT INTO sms_optouts(phone_hash, opted_out_at, via)"
                               " VALUES (?, ?, ?) ON CONFLICT DO NOTHING";
-    sqlite3_stmt *s = NULL;
-    int ok = sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK, added = 0;
-    if (ok) {
-        sqlite3_bind_text(s, 1, phone_hash, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
-        sqlite3_bind_text(s, 3, via, -1, SQLITE_STATIC);
-        ok = store_step_done(s) == 0;
-        added = ok && sqlite3_changes(db) == 1;
-    }
-    sqlite3_finalize(s);
-    if (ok)
-        ok = sms_cancel(db, "phone_hash", phone_hash, "cancelled: the number opted out", now);
-    return !ok ? -1 : added;
+    int added = store_run(db, sql, "tIt", phone_hash, now, via);
+
+    if (added < 0 ||
+        !sms_cancel(db, "phone_hash", phone_hash, "cancelled: the number opted out", now))
+        return -1;
+    return added;
 }
 
 sg_rc store_sms_carrier_optout(sg_store *st, const char *phone_hash)
@@ -239,51 +177,32 @@ sg_rc store_sms_delivery(sg_store *st, const char *gateway_id, const char *outbo
         "   'not delivered (gateway error ' || ?3 || ')' ELSE error END"
         " WHERE (?4 = '' AND gateway_id = ?6 OR id = ?4) AND state IN ('sent', 'unknown')";
     sqlite3 *db = store_write_begin(st);
-    sqlite3_stmt *s = NULL;
-    int ok, changed = 0;
+    int changed;
 
     if (!db)
         return SG_EDB;
-    ok = sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK;
-    if (ok) {
-        sqlite3_bind_int64(s, 1, (sqlite3_int64)time(NULL));
-        sqlite3_bind_text(s, 2, status, -1, SQLITE_STATIC);
-        sqlite3_bind_int(s, 3, error_code);
-        sqlite3_bind_text(s, 4, outbox_id ? outbox_id : "", -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 5, (sqlite3_int64)retry_at);
-        sqlite3_bind_text(s, 6, gateway_id ? gateway_id : "", -1, SQLITE_STATIC);
-        ok = store_step_done(s) == 0;
-        changed = ok && sqlite3_changes(db) > 0;
-    }
-    sqlite3_finalize(s);
-    if (store_write_end(st, ok, "recording a delivery report"))
+    changed = store_run(db, sql, "ItitIt", time(NULL), status, error_code,
+                        outbox_id ? outbox_id : "", retry_at, gateway_id ? gateway_id : "");
+    if (store_write_end(st, changed >= 0, "recording a delivery report"))
         return SG_EDB;
-    return changed ? SG_OK : SG_ENOTFOUND;
+    return changed > 0 ? SG_OK : SG_ENOTFOUND;
 }
 
 sg_rc store_sms_resend(sg_store *st, const char *id, time_t now)
 {
     static const char sql[] =
         "UPDATE sms_outbox SET state = 'scheduled', due_at = ?1,"
-        " expires_at = ?1 + (expires_at - due_at), updated_at = ?1,"
+        " expires_at = ?1 + max(3600, expires_at - due_at), updated_at = ?1,"
         " error = 'queued again by staff'"
         " WHERE id = ?2 AND state IN ('failed', 'unknown', 'expired')"
         " AND NOT EXISTS (SELECT 1 FROM sms_optouts x WHERE x.phone_hash = sms_outbox.phone_hash)";
     sqlite3 *db = store_write_begin(st);
-    sqlite3_stmt *s = NULL;
-    int ok, changed = 0;
+    int changed;
 
     if (!db)
         return SG_EDB;
-    ok = sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK;
-    if (ok) {
-        sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
-        sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
-        ok = store_step_done(s) == 0;
-        changed = ok && sqlite3_changes(db) == 1;
-    }
-    sqlite3_finalize(s);
-    if (store_write_end(st, ok, "queueing a text again"))
+    changed = store_run(db, sql, "It", now, id);
+    if (store_write_end(st, changed >= 0, "queueing a text again"))
         return SG_EDB;
-    return changed ? SG_OK : SG_ENOTFOUND;
+    return changed > 0 ? SG_OK : SG_ENOTFOUND;
 }

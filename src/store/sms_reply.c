@@ -60,44 +60,24 @@ static int insert_reply(sqlite3 *db, const sms_inbound_rec *in)
     static const char sql[] =
         "INSERT INTO sms_inbound(gateway_id, phone_hash, screening_id, received_at, reply,"
         " body_box) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
-    sqlite3_stmt *s = NULL;
-    int r = -1;
-    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(s, 1, in->gateway_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, in->phone_hash, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 3, in->screening_id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 4, (sqlite3_int64)in->received_at);
-        sqlite3_bind_text(s, 5, sms_reply_name(in->reply), -1, SQLITE_STATIC);
-        sqlite3_bind_blob(s, 6, in->body_box, (int)in->body_box_len, SQLITE_STATIC);
-        if (store_step_done(s) == 0)
-            r = sqlite3_changes(db) == 1;
-    }
-    sqlite3_finalize(s);
-    return r;
+    return store_run(db, sql, "tttItb", in->gateway_id, in->phone_hash, in->screening_id,
+                     in->received_at, sms_reply_name(in->reply), in->body_box,
+                     in->body_box_len);
 }
 
 static int set_outcome(sqlite3 *db, const sms_inbound_rec *in, const char *outcome)
 {
     static const char sql[] = "UPDATE sms_contacts SET outcome = ?, outcome_at = ?"
                               " WHERE screening_id = ?";
-    sqlite3_stmt *s = NULL;
-    int ok;
 
     if (!in->screening_id || !in->screening_id[0])
         return 1; /* a number with no consent here: stored for staff only */
-    ok = sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK;
-    if (ok) {
-        sqlite3_bind_text(s, 1, outcome, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 2, (sqlite3_int64)in->received_at);
-        sqlite3_bind_text(s, 3, in->screening_id, -1, SQLITE_STATIC);
-        ok = store_step_done(s) == 0;
-    }
-    sqlite3_finalize(s);
+    if (store_run(db, sql, "tIt", outcome, in->received_at, in->screening_id) < 0)
+        return 0;
     /* "Yes, I connected": the later check-ins would only bother them. */
-    if (ok && strcmp(outcome, "connected") == 0)
-        ok = sms_cancel(db, "screening_id", in->screening_id,
-                        "cancelled: the patient said they connected", in->received_at);
-    return ok;
+    return strcmp(outcome, "connected") != 0 ||
+           sms_cancel(db, "screening_id", in->screening_id,
+                      "cancelled: the patient said they connected", in->received_at);
 }
 
 /* Does what the reply asks; 1 on success. */
@@ -112,8 +92,7 @@ static int apply_reply(sqlite3 *db, const sms_inbound_rec *in, const outbox_new 
         /* Only the first STOP is confirmed: one confirmation text is allowed. */
         return r >= 0 && (r == 0 || !answer || sms_insert_row(db, answer, now));
     case REPLY_START:
-        r = (int)sms_query_long(db, "DELETE FROM sms_optouts WHERE phone_hash = ?",
-                                in->phone_hash);
+        r = store_run(db, "DELETE FROM sms_optouts WHERE phone_hash = ?", "t", in->phone_hash);
         return r >= 0 && (!answer || sms_insert_row(db, answer, now));
     case REPLY_HELP:
         return !answer || sms_insert_row(db, answer, now);

@@ -4,6 +4,7 @@
 #ifndef SIGNPOST_STORE_INTERNAL_H
 #define SIGNPOST_STORE_INTERNAL_H
 
+#include <assert.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
@@ -35,6 +36,13 @@ sg_rc store_migrate(sqlite3 *db, char *err, size_t errlen);
  */
 sqlite3 *store_write_begin(sg_store *st);
 sg_rc store_write_end(sg_store *st, int ok, const char *what);
+
+/*
+ * Prepares sql, binds the arguments described by types ('t' text, 'i' int,
+ * 'I' time_t, 'b' pointer and size_t of a blob), steps it to the end and
+ * finalizes it.  Returns the rows changed, or -1 on any error.
+ */
+int store_run(sqlite3 *db, const char *sql, const char *types, ...);
 
 /* Runs a prepared statement to completion and resets it; 0 when done. */
 int store_step_done(sqlite3_stmt *stmt);
