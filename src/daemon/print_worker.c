@@ -11,6 +11,7 @@
 
 #include "signpost/log.h"
 #include "signpost/print_worker.h"
+#include "signpost/waiter.h"
 
 #define POLL_MS 3000        /* how often a waiting queue re-checks the printer */
 #define STATUS_TIMEOUT_MS 1500
@@ -18,9 +19,7 @@
 struct print_worker {
     sg_app *app;
     pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    int kicked, stop;              /* under lock */
+    sg_waiter waiter;
     atomic_int state;              /* printer_state, or -1 before the first look */
 };
 
@@ -88,12 +87,7 @@ static void drain(print_worker *w)
     while (store_print_claim(w->app->store, &job) == SG_OK) {
         job_outcome out = print_one(w, &job);
         free(job.payload);
-        if (out == PRINTER_NOT_READY)
-            break;
-        pthread_mutex_lock(&w->lock);
-        int stop = w->stop;
-        pthread_mutex_unlock(&w->lock);
-        if (stop)
+        if (out == PRINTER_NOT_READY || waiter_stopping(&w->waiter))
             break;
     }
 }
@@ -101,36 +95,20 @@ static void drain(print_worker *w)
 static void *run(void *arg)
 {
     print_worker *w = arg;
-    struct timespec until;
-
-    for (;;) {
-        pthread_mutex_lock(&w->lock);
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_sec += POLL_MS / 1000;
-        while (!w->kicked && !w->stop &&
-               pthread_cond_timedwait(&w->wake, &w->lock, &until) == 0)
-            ;
-        int stop = w->stop;
-        w->kicked = 0;
-        pthread_mutex_unlock(&w->lock);
-        if (stop)
-            break;
+    while (!waiter_wait(&w->waiter, POLL_MS))
         drain(w);
-    }
     return NULL;
 }
 
 sg_rc print_worker_start(sg_app *app, print_worker **out, char *err, size_t errlen)
 {
     print_worker *w = calloc(1, sizeof *w);
-    pthread_condattr_t attr;
     int recovered = 0;
 
     *out = NULL;
     if (!w)
         return SG_ENOMEM;
     w->app = app;
-    w->kicked = 1; /* jobs left queued by the last run print straight away */
     atomic_init(&w->state, -1);
     if (store_print_recover(app->store, &recovered)) {
         snprintf(err, errlen, "print queue: cannot recover interrupted jobs");
@@ -140,15 +118,11 @@ sg_rc print_worker_start(sg_app *app, print_worker **out, char *err, size_t errl
     if (recovered)
         sg_warn("print queue: %d receipts were interrupted by a restart; marked failed",
                 recovered);
-    pthread_mutex_init(&w->lock, NULL);
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&w->wake, &attr);
-    pthread_condattr_destroy(&attr);
+    waiter_init(&w->waiter);
+    waiter_kick(&w->waiter); /* jobs left queued by the last run print straight away */
     if (pthread_create(&w->thread, NULL, run, w) != 0) {
         snprintf(err, errlen, "print queue: cannot start the worker thread");
-        pthread_cond_destroy(&w->wake);
-        pthread_mutex_destroy(&w->lock);
+        waiter_destroy(&w->waiter);
         free(w);
         return SG_ENOMEM;
     }
@@ -158,24 +132,16 @@ sg_rc print_worker_start(sg_app *app, print_worker **out, char *err, size_t errl
 
 void print_worker_kick(void *ctx)
 {
-    print_worker *w = ctx;
-    pthread_mutex_lock(&w->lock);
-    w->kicked = 1;
-    pthread_cond_signal(&w->wake);
-    pthread_mutex_unlock(&w->lock);
+    waiter_kick(&((print_worker *)ctx)->waiter);
 }
 
 void print_worker_stop(print_worker *w)
 {
     if (!w)
         return;
-    pthread_mutex_lock(&w->lock);
-    w->stop = 1;
-    pthread_cond_signal(&w->wake);
-    pthread_mutex_unlock(&w->lock);
+    waiter_stop(&w->waiter);
     pthread_join(w->thread, NULL);
-    pthread_cond_destroy(&w->wake);
-    pthread_mutex_destroy(&w->lock);
+    waiter_destroy(&w->waiter);
     free(w);
 }
 

@@ -7,7 +7,6 @@
  * its own CPU priority so that an import on a small Pi never slows the
  * kiosk.
  */
-#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include <unistd.h>
 
 #include "signpost/log.h"
+#include "signpost/waiter.h"
 #include "sync_internal.h"
 
 #define NICE 10
@@ -25,10 +25,9 @@ struct sync_worker {
     sync_opts opts; /* with pause = wait_or_stop */
     sync_schedule sched;
     pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    int stop;           /* under lock */
-    sync_status status; /* under lock */
+    sg_waiter waiter;
+    pthread_mutex_t lock; /* guards status */
+    sync_status status;
 };
 
 void sync_schedule_from_config(sync_schedule *s, const sg_config *cfg)
@@ -45,25 +44,7 @@ void sync_schedule_from_config(sync_schedule *s, const sg_config *cfg)
 static int wait_or_stop(void *ctx, long ms)
 {
     sync_worker *w = ctx;
-    struct timespec until;
-    int stop;
-
-    pthread_mutex_lock(&w->lock);
-    if (ms > 0 && !w->stop) {
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_sec += ms / 1000;
-        until.tv_nsec += (ms % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
-        while (!w->stop &&
-               pthread_cond_timedwait(&w->wake, &w->lock, &until) != ETIMEDOUT)
-            ;
-    }
-    stop = w->stop;
-    pthread_mutex_unlock(&w->lock);
-    return stop;
+    return ms > 0 ? waiter_wait(&w->waiter, ms) : waiter_stopping(&w->waiter);
 }
 
 /* One run; returns how long to wait before the next. */
@@ -109,7 +90,6 @@ sg_rc sync_worker_start(const sync_opts *o, const sync_schedule *s, sync_worker 
                         char *err, size_t errlen)
 {
     sync_worker *w;
-    pthread_condattr_t attr;
     char shown[512];
     sg_rc rc;
 
@@ -125,13 +105,10 @@ sg_rc sync_worker_start(const sync_opts *o, const sync_schedule *s, sync_worker 
     w->opts.pause_ctx = w;
     w->sched = *s;
     pthread_mutex_init(&w->lock, NULL);
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&w->wake, &attr);
-    pthread_condattr_destroy(&attr);
+    waiter_init(&w->waiter);
     if (pthread_create(&w->thread, NULL, run, w) != 0) {
         snprintf(err, errlen, "sync: cannot start the worker thread");
-        pthread_cond_destroy(&w->wake);
+        waiter_destroy(&w->waiter);
         pthread_mutex_destroy(&w->lock);
         free(w);
         return SG_ENOMEM;
@@ -146,12 +123,9 @@ void sync_worker_stop(sync_worker *w)
 {
     if (!w)
         return;
-    pthread_mutex_lock(&w->lock);
-    w->stop = 1;
-    pthread_cond_broadcast(&w->wake);
-    pthread_mutex_unlock(&w->lock);
+    waiter_stop(&w->waiter);
     pthread_join(w->thread, NULL);
-    pthread_cond_destroy(&w->wake);
+    waiter_destroy(&w->waiter);
     pthread_mutex_destroy(&w->lock);
     free(w);
 }
