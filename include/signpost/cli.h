@@ -5,7 +5,9 @@
 #ifndef SIGNPOST_CLI_H
 #define SIGNPOST_CLI_H
 
+#include <stdio.h>
 #include "signpost/config.h"
+#include "signpost/store.h"
 
 #define SG_EXIT_OK 0
 #define SG_EXIT_FAIL 1
@@ -29,5 +31,20 @@ int cmd_sms(int argc, char **argv);
  */
 int cli_load_config(sg_config *cfg, const char *config_path, const char *state_dir,
                     const char *listen);
+
+/* The options state commands share (src/cli/options.c). */
+typedef struct {
+    const char *config, *state;
+    int limit;         /* set the default before parsing */
+    char *const *args; /* what follows the options */
+    int nargs;
+} cli_opts;
+typedef void (*cli_usage_fn)(FILE *out, const char *cmd);
+
+/* Parses --config, --state-dir, --limit and --help, then at most max_args
+ * arguments.  0: parsed; -1: --help was answered; else the exit code. */
+int cli_parse_opts(int argc, char **argv, int max_args, cli_usage_fn usage, cli_opts *o);
+/* Loads the configuration the options name and opens its store. */
+int cli_open_store(const cli_opts *o, sg_store **st);
 
 #endif

@@ -10,7 +10,6 @@
  *   signpost sms resend TEXT_ID          queue again a failed, unknown or expired text
  * each with [--config FILE] [--state-dir DIR] [--limit N]
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,13 +18,9 @@
 #include "signpost/cli.h"
 #include "signpost/sms_store.h"
 
-typedef struct {
-    const char *config, *state, *what, *arg;
-    int limit;
-} sms_args;
-
-static void usage(FILE *out)
+static void usage(FILE *out, const char *cmd)
 {
+    (void)cmd;
     fprintf(out,
             "usage: signpost sms outbox|replies|optouts|resend [--config FILE] "
             "[--state-dir DIR] [--limit N] [ID]\n"
@@ -34,43 +29,6 @@ static void usage(FILE *out)
             "  optouts                numbers that asked for no more texts\n"
             "  resend TEXT_ID         queue a failed, unknown or expired text again (check\n"
             "                         first that an unknown one did not reach the patient)\n");
-}
-
-static int parse(int argc, char **argv, sms_args *a)
-{
-    static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'}, {"state-dir", required_argument, NULL, 's'},
-        {"limit", required_argument, NULL, 'l'},  {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    char *end;
-    int c;
-
-    memset(a, 0, sizeof *a);
-    a->limit = 50;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "c:s:l:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'c': a->config = optarg; break;
-        case 's': a->state = optarg; break;
-        case 'l':
-            a->limit = (int)strtol(optarg, &end, 10);
-            if (*end || a->limit < 1 || a->limit > 100000) {
-                fprintf(stderr, "signpost sms: --limit: a whole number from 1 to 100000\n");
-                return SG_EXIT_USAGE;
-            }
-            break;
-        case 'h': usage(stdout); return -1;
-        default: usage(stderr); return SG_EXIT_USAGE;
-        }
-    }
-    a->what = optind < argc ? argv[optind++] : NULL;
-    a->arg = optind < argc ? argv[optind++] : NULL;
-    if (!a->what || optind < argc) {
-        usage(stderr);
-        return SG_EXIT_USAGE;
-    }
-    return 0;
 }
 
 static void iso(time_t t, char out[32])
@@ -113,25 +71,24 @@ static int show_optout(void *ctx, const char *hash, time_t at, const char *via)
     return 0;
 }
 
-static int run(sg_store *st, const sms_args *a)
+static int run(sg_store *st, const char *what, const char *arg, int limit)
 {
     sg_rc rc;
 
-    if (!strcmp(a->what, "outbox"))
-        rc = store_sms_list(st, a->arg, a->limit, show_text, NULL);
-    else if (!strcmp(a->what, "replies") && !a->arg)
-        rc = store_sms_replies(st, a->limit, show_reply, NULL);
-    else if (!strcmp(a->what, "optouts") && !a->arg)
-        rc = store_sms_optouts(st, a->limit, show_optout, NULL);
-    else if (!strcmp(a->what, "resend") && a->arg) {
-        rc = store_sms_resend(st, a->arg, time(NULL));
+    if (!strcmp(what, "outbox"))
+        rc = store_sms_list(st, arg, limit, show_text, NULL);
+    else if (!strcmp(what, "replies") && !arg)
+        rc = store_sms_replies(st, limit, show_reply, NULL);
+    else if (!strcmp(what, "optouts") && !arg)
+        rc = store_sms_optouts(st, limit, show_optout, NULL);
+    else if (!strcmp(what, "resend") && arg) {
+        rc = store_sms_resend(st, arg, time(NULL));
         if (rc == SG_ENOTFOUND)
-            fprintf(stderr, "signpost sms resend: no failed, unknown or expired text %s\n",
-                    a->arg);
+            fprintf(stderr, "signpost sms resend: no failed, unknown or expired text %s\n", arg);
         else if (!rc)
-            printf("text %s queued again\n", a->arg);
+            printf("text %s queued again\n", arg);
     } else {
-        usage(stderr);
+        usage(stderr, "sms");
         return SG_EXIT_USAGE;
     }
     return rc ? SG_EXIT_FAIL : SG_EXIT_OK;
@@ -139,23 +96,19 @@ static int run(sg_store *st, const sms_args *a)
 
 int cmd_sms(int argc, char **argv)
 {
-    sg_config *cfg;
+    cli_opts a = {.limit = 50};
     sg_store *st = NULL;
-    sms_args a;
-    char err[512];
-    int rc = parse(argc, argv, &a);
+    int rc = cli_parse_opts(argc, argv, 2, usage, &a);
 
     if (rc)
         return rc < 0 ? SG_EXIT_OK : rc;
-    cfg = malloc(sizeof *cfg); /* large: keep it off the stack */
-    rc = cfg ? cli_load_config(cfg, a.config, a.state, NULL) : SG_EXIT_FAIL;
-    if (!rc && store_open(cfg->store_dir, 1, &st, err, sizeof err)) {
-        fprintf(stderr, "signpost: %s\n", err);
-        rc = SG_EXIT_FAIL;
+    if (a.nargs < 1) {
+        usage(stderr, "sms");
+        return SG_EXIT_USAGE;
     }
-    if (!rc)
-        rc = run(st, &a);
+    if ((rc = cli_open_store(&a, &st)))
+        return rc;
+    rc = run(st, a.args[0], a.nargs > 1 ? a.args[1] : NULL, a.limit);
     store_close(st);
-    free(cfg);
     return rc;
 }
