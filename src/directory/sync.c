@@ -717,8 +717,12 @@ sg_rc sync_run(const sync_opts *o, sync_summary *sum, char *err, size_t errlen)
     memset(sum, 0, sizeof *sum);
     memset(&c, 0, sizeof c);
     err[0] = '\0';
-    if ((rc = check_opts(o, err, errlen)) || (rc = sync_global_init()))
+    if ((rc = check_opts(o, err, errlen)))
         return rc;
+    if ((rc = sync_global_init())) {
+        snprintf(err, errlen, "cannot initialise libcurl (is libcurl4 installed?)");
+        return rc;
+    }
     c.o = o;
     c.sum = sum;
     c.err = err;

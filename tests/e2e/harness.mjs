@@ -26,7 +26,7 @@ export const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 
 const START_TIMEOUT_MS = 15000;
 const STOP_TIMEOUT_MS = 10000;
-const LISTENING = /listening on (http:\/\/127\.0\.0\.1:\d+)\//;
+const LISTENING = /kiosk listening on (http:\/\/127\.0\.0\.1:\d+)\//;
 
 /* ---- the daemon --------------------------------------------------------- */
 
@@ -37,7 +37,8 @@ const LISTENING = /listening on (http:\/\/127\.0\.0\.1:\d+)\//;
  */
 export async function startDaemon({ config = path.join(HERE, 'kiosk.conf') } = {}) {
   const stateDir = mkdtempSync(path.join(tmpdir(), 'signpost-e2e-'));
-  const args = ['serve', '--config', config, '--listen', '127.0.0.1:0', '--state-dir', stateDir];
+  const args = ['serve', '--config', config, '--listen', '127.0.0.1:0', '--staff-listen', '127.0.0.1:0',
+    '--state-dir', stateDir];
   const child = spawn(SIGNPOST_BIN, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let exited = null;

@@ -169,6 +169,9 @@ static void build_argv(const itest_opts *o, const itest_daemon *d, const char **
     argv[n++] = o->listen ? o->listen : "127.0.0.1:0";
     argv[n++] = "--state-dir";
     argv[n++] = d->state_dir;
+    /* Tests run side by side: never the fixed staff port of a real kiosk. */
+    argv[n++] = "--staff-listen";
+    argv[n++] = o->staff_listen ? o->staff_listen : "127.0.0.1:0";
     if (o->config) {
         argv[n++] = "--config";
         argv[n++] = o->config;

@@ -32,6 +32,7 @@ typedef struct {
     const char *binary;    /* NULL: SIGNPOST_BIN from the build */
     const char *config;    /* --config FILE, or NULL for demo defaults */
     const char *listen;    /* --listen value; NULL: 127.0.0.1:0 */
+    const char *staff_listen; /* --staff-listen value; NULL: 127.0.0.1:0 */
     const char *state_dir; /* reuse this directory (kept); NULL: a fresh one */
     const char
         *parent_dir; /* where a fresh state directory goes; NULL: $TMPDIR or /tmp */
