@@ -5,6 +5,7 @@
  * accepting, finish the requests in flight, close the store.
  */
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,9 +88,9 @@ static sg_rc start_sms(sg_app *app, followup_worker **w, char *err, size_t errle
 }
 
 /*
- * The staff listener serves the gateways' webhooks, so it opens when the
- * gateway sends replies back (Twilio, Kannel).  HTTPS unless [staff] tls
- * = off (allowed on loopback only, behind a local proxy).
+ * The staff listener: the console and the gateways' webhooks.  HTTPS
+ * unless [staff] tls = off (allowed on loopback only, behind a local
+ * proxy).
  */
 static sg_rc start_staff(sg_app *app, tls_material *tls, sg_http **http, char *err,
                          size_t errlen)
@@ -99,8 +100,6 @@ static sg_rc start_staff(sg_app *app, tls_material *tls, sg_http **http, char *e
     char addr[64];
     sg_rc rc;
 
-    if (!app->sms_on || (strcmp(cfg->sms_gateway, "twilio") && strcmp(cfg->sms_gateway, "kannel")))
-        return SG_OK;
     if (tls_on && (rc = tls_load_or_create(cfg->staff_tls_cert, cfg->staff_tls_key,
                                            cfg->store_dir, tls, err, errlen)))
         return rc;
@@ -160,6 +159,9 @@ static int run(const sg_config *cfg)
         app_close(app);
         return SG_EXIT_FAIL;
     }
+    /* Start-up (a first import above all) leaves freed heap behind that
+     * glibc would keep for good: give it back before the kiosk idles. */
+    malloc_trim(0);
     config_split_listen(cfg->kiosk_listen, addr, sizeof addr, &bind_port);
     sg_info("signpost %s: %s; state in %s", SIGNPOST_VERSION,
             cfg->demo ? "demo defaults" : cfg->source, cfg->store_dir);

@@ -592,6 +592,9 @@ sg_rc config_finish(sg_config *cfg, char *err, size_t errlen)
         if (n < 0 || (size_t)n >= sizeof cfg->domain_map)
             goto too_long;
     }
+    /* A demo's console is for this machine only. */
+    if (cfg->demo && !strcmp(cfg->staff_listen, "0.0.0.0:8443"))
+        snprintf(cfg->staff_listen, sizeof cfg->staff_listen, "127.0.0.1:8443");
     /* The demo runs on the bundled fictional city unless told otherwise. */
     if (cfg->demo && !cfg->directory_import[0]) {
         n = snprintf(cfg->directory_import, sizeof cfg->directory_import,

@@ -44,7 +44,6 @@ static sg_rc open_conn(const char *path, int readonly, store_conn *c, char *err,
        and caps what a burst of reads leaves behind (docs/performance.md). */
     if (readonly)
         sqlite3_exec(c->db, "PRAGMA cache_size = -256", NULL, NULL, NULL);
-    pthread_mutex_init(&c->lock, NULL);
     return SG_OK;
 }
 
@@ -89,15 +88,20 @@ sg_rc store_open(const char *dir, int readers, sg_store **out, char *err, size_t
     st = calloc(1, sizeof *st);
     if (!st)
         return SG_ENOMEM;
+    pthread_mutex_init(&st->writer.lock, NULL);
     if ((rc = open_conn(path, 0, &st->writer, err, errlen)) ||
         (rc = set_wal(&st->writer, path, err, errlen)) ||
         (rc = store_migrate(st->writer.db, err, errlen)))
         goto out;
-    for (int i = 0; i < readers; i++) {
-        if ((rc = open_conn(path, 1, &st->readers[i], err, errlen)))
-            goto out;
-        st->nreaders = i + 1;
-    }
+    /* Readers open when first needed (store_reader): an idle kiosk keeps
+     * one, each costing its own schema and cache.  The first opens now, so
+     * a database readers cannot open stops start-up. */
+    memcpy(st->path, path, sizeof st->path);
+    for (int i = 0; i < readers; i++)
+        pthread_mutex_init(&st->readers[i].lock, NULL);
+    st->nreaders = readers;
+    if ((rc = open_conn(path, 1, &st->readers[0], err, errlen)))
+        goto out;
     *out = st;
     st = NULL;
 out:
@@ -107,11 +111,9 @@ out:
 
 static void close_conn(store_conn *c)
 {
-    if (!c->db)
-        return;
-    sqlite3_close(c->db);
-    pthread_mutex_destroy(&c->lock);
+    sqlite3_close(c->db); /* accepts NULL: a reader never needed */
     c->db = NULL;
+    pthread_mutex_destroy(&c->lock);
 }
 
 void store_close(sg_store *st)
@@ -124,18 +126,37 @@ void store_close(sg_store *st)
     free(st);
 }
 
+/* Opens a reader on first use; 0 when it is ready. */
+static int ready(sg_store *st, store_conn *c)
+{
+    char err[256];
+    if (c->db)
+        return 0;
+    if (open_conn(st->path, 1, c, err, sizeof err) == SG_OK)
+        return 0;
+    sg_warn("store: %s", err);
+    sqlite3_close(c->db);
+    c->db = NULL;
+    return -1;
+}
+
+/*
+ * The lowest free reader, so that light use keeps to the first one or two
+ * (the others are never opened); when all are busy, the first, which is
+ * always open.
+ */
 store_conn *store_reader(sg_store *st)
 {
-    unsigned start = atomic_fetch_add(&st->next_reader, 1);
     for (int i = 0; i < st->nreaders; i++) {
-        store_conn *c = &st->readers[(start + (unsigned)i) % (unsigned)st->nreaders];
-        if (pthread_mutex_trylock(&c->lock) == 0)
+        store_conn *c = &st->readers[i];
+        if (pthread_mutex_trylock(&c->lock) != 0)
+            continue;
+        if (ready(st, c) == 0)
             return c;
+        pthread_mutex_unlock(&c->lock);
     }
-    /* All busy: wait for the one we were dealt. */
-    store_conn *c = &st->readers[start % (unsigned)st->nreaders];
-    pthread_mutex_lock(&c->lock);
-    return c;
+    pthread_mutex_lock(&st->readers[0].lock);
+    return &st->readers[0];
 }
 
 void store_release(store_conn *c)

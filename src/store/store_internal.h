@@ -23,8 +23,8 @@ typedef struct {
 struct sg_store {
     store_conn writer;
     store_conn readers[STORE_MAX_READERS];
-    int nreaders;
-    atomic_uint next_reader; /* where the next reader search starts */
+    int nreaders;            /* slots; each opens on first use */
+    char path[512];          /* the database, for readers opened later */
 };
 
 sg_rc store_migrate(sqlite3 *db, char *err, size_t errlen);
