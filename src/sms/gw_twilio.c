@@ -501,7 +501,8 @@ static sg_rc tw_poll(sms_gateway *gw, time_t *since,
             d[i].t = msg_time(msg, "date_created");
         d[i].msg = msg;
     }
-    qsort(d, n, sizeof *d, by_time); /* Twilio lists newest first */
+    if (n)
+        qsort(d, n, sizeof *d, by_time); /* Twilio lists newest first */
     rc = SG_OK;
     for (i = 0; i < n; i++) {
         to_inbound(&d[i], in);

@@ -121,7 +121,8 @@ static void new_visit(visit *v)
     itest_resp r;
     json_t *j;
 
-    assert_int_equal(itest_post_json(d, "/api/v1/screenings", body, NULL, &r), 0);
+    if (itest_post_json(d, "/api/v1/screenings", body, NULL, &r) != 0)
+        itest_dump_log(d, "no answer to POST /api/v1/screenings");
     assert_int_equal(r.status, 201);
     j = itest_resp_json(&r);
     snprintf(v->id, sizeof v->id, "%s", json_string_value(json_object_get(j, "id")));
@@ -172,6 +173,7 @@ static int wait_db(const char *sql, const char *arg, long long want, int ms)
         usleep(100 * 1000);
     }
     print_error("waited %d ms for [%s] = %lld, last %lld\n", ms, sql, want, v);
+    itest_dump_log(d, "the wait ran out");
     return 0;
 }
 
@@ -534,20 +536,35 @@ static void stop_during_a_send_stops_what_follows(void **ctx)
                             " AND state IN ('unknown', 'cancelled')", v.id), 1);
 }
 
+/* The second daemon of replies_can_be_polled, put back by restore_main
+ * even when an assertion ends the test early. */
+static itest_daemon *main_daemon;
+static char polling_dir[ITEST_PATH];
+
+static int restore_main(void **ctx)
+{
+    (void)ctx;
+    if (main_daemon) {
+        itest_free(d);
+        d = main_daemon;
+        main_daemon = NULL;
+        itest_rmtree(polling_dir);
+    }
+    return 0;
+}
+
 /* A kiosk with no public address fetches replies from Twilio's list. */
 static void replies_can_be_polled(void **ctx)
 {
-    char dir[ITEST_PATH], file[ITEST_PATH + 32];
-    itest_daemon *main_daemon = d, *polling;
-    itest_opts o = {.config = file};
+    char file[ITEST_PATH + 32];
+    itest_opts o = {.config = file, .state_dir = polling_dir};
     visit v;
     (void)ctx;
-    assert_int_equal(itest_mkdtemp(dir, sizeof dir), 0);
-    write_config_in(dir, "poll_s = 1\n", file, sizeof file);
-    o.state_dir = dir;
-    polling = itest_start(&o);
-    assert_non_null(polling);
-    d = polling;
+    assert_int_equal(itest_mkdtemp(polling_dir, sizeof polling_dir), 0);
+    write_config_in(polling_dir, "poll_s = 1\n", file, sizeof file);
+    main_daemon = d;
+    d = itest_start(&o);
+    assert_non_null(d);
     new_visit(&v);
     assert_int_equal(subscribe(&v, "2175550134", 1, 0), 201);
     fgw_add_message(fake, "inbound", "+12175550134", "+12175550100", "2", time(NULL),
@@ -556,9 +573,6 @@ static void replies_can_be_polled(void **ctx)
                         " AND outcome = 'not_yet'", v.id, 1, 10000));
     sleep(2); /* polled again: the same message is not counted twice */
     assert_int_equal(db_int("SELECT count(*) FROM sms_inbound WHERE screening_id = ?1", v.id), 1);
-    d = main_daemon;
-    itest_free(polling);
-    itest_rmtree(dir);
 }
 
 /* ---- crash ------------------------------------------------------------------------ */
@@ -618,7 +632,7 @@ int main(void)
         cmocka_unit_test(too_many_requests_is_retried_after_a_pause),
         cmocka_unit_test(an_unknown_outcome_is_reconciled_not_resent),
         cmocka_unit_test(stop_during_a_send_stops_what_follows),
-        cmocka_unit_test(replies_can_be_polled),
+        cmocka_unit_test_teardown(replies_can_be_polled, restore_main),
         cmocka_unit_test(a_kill_mid_send_loses_nothing_and_sends_nothing_twice),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

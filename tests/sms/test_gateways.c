@@ -2,12 +2,13 @@
  * The SMS gateway adapters (sms_gateway.h) against the fake gateway: every
  * outcome of a send for Twilio, Kannel and the generic template gateway
  * (taken, refused, opted out, rate-limited, server error, a hang, a
- * dropped connection, nobody listening), Twilio's reconcile and reply
- * polling, `doctor`'s check, the log gateway's masked line; and the pure
- * parts: the webhook signature against known answers, the webhook parsers,
- * template escaping, secrets from $CREDENTIALS_DIRECTORY, and the rule that
- * decides between "retry" and "unknown".  No reason string may ever carry
- * the number, the text or a secret: every send checks that.
+ * dropped connection, nobody listening), a table of sends per adapter;
+ * Twilio's reconcile and reply polling, `doctor`'s check, the log gateway's
+ * masked line; and the pure parts: the webhook signature against known
+ * answers, the webhook parsers, template escaping, secrets from
+ * $CREDENTIALS_DIRECTORY, and the rule that decides between "retry" and
+ * "unknown".  No reason string may ever carry the number, the text or a
+ * secret: every send checks that.  A failing table row names itself.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -40,6 +41,8 @@
 #define CLINIC "+15550100100"
 #define TO "+15550100199"
 #define BODY "Example Clinic: did you reach the food bank? Reply 1 yes, 2 not yet, 3 help"
+#define CALLBACK "https://clinic.example.org/sms/status/ob-42"
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 static fake_gw *F;
 static char dir[64], token_file[128], kpass_file[128];
@@ -52,6 +55,13 @@ static void write_file(const char *path, const char *text)
     assert_non_null(f);
     fputs(text, f);
     fclose(f);
+}
+
+/* dir/name, in path. */
+static char *dir_path(char path[160], const char *name)
+{
+    snprintf(path, 160, "%s/%s", dir, name);
+    return path;
 }
 
 static int setup(void **st)
@@ -126,57 +136,14 @@ static void http_cfg(sg_config *c, const char *method, const char *path, const c
     snprintf(c->http_success, sizeof c->http_success, "%s", success);
 }
 
-static sms_gateway *open_gw(const sg_config *c)
+/* The generic gateway of the send table: a form, sent when "queued" comes back. */
+static void http_send_cfg(sg_config *c)
 {
-    char err[300];
-    sms_gateway *g = NULL;
-    sg_rc rc = gw_open(c, &g, err, sizeof err);
-
-    if (rc)
-        fail_msg("gw_open: %s", err);
-    return g;
+    http_cfg(c, "POST", "/send", "to={{to}}&text={{text}}", "", "2xx:\"queued\"");
 }
 
-/* Opening must fail with rc and an error naming want. */
-static void open_fails(const sg_config *c, sg_rc rc, const char *want)
-{
-    char err[300] = "";
-    sms_gateway *g = NULL;
-
-    assert_int_equal(gw_open(c, &g, err, sizeof err), rc);
-    assert_null(g);
-    if (!strstr(err, want))
-        fail_msg("error \"%s\" does not name \"%s\"", err, want);
-    assert_null(strstr(err, TOKEN));
-    assert_null(strstr(err, KPASS));
-}
-
-/* No reason may carry the number, the text or a secret. */
-static void assert_clean(const gw_result *r)
-{
-    if (strstr(r->reason, "0199") || strstr(r->reason, "food") ||
-        strstr(r->reason, TOKEN) || strstr(r->reason, KPASS))
-        fail_msg("the reason leaks: %s", r->reason);
-}
-
-static void send_to(sms_gateway *g, const char *to, const char *body, gw_result *r)
-{
-    gw_message m = {"ob-42", to, body, 3600,
-                    "https://clinic.example.org/sms/status/ob-42"};
-
-    gw_send(g, &m, r);
-    assert_clean(r);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* A loopback port nobody listens on. */
-static unsigned closed_port(void)
+/* A loopback socket on a port the kernel picks; listening or not. */
+static int loopback_socket(unsigned *port, int listening)
 {
     struct sockaddr_in a;
     socklen_t len = sizeof a;
@@ -186,47 +153,313 @@ static unsigned closed_port(void)
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
+    if (listening)
+        assert_int_equal(listen(s, 4), 0);
     assert_int_equal(getsockname(s, (struct sockaddr *)&a, &len), 0);
-    close(s);
-    return ntohs(a.sin_port);
+    *port = ntohs(a.sin_port);
+    return s;
+}
+
+/* A loopback port nobody listens on. */
+static unsigned closed_port(void)
+{
+    unsigned port;
+
+    close(loopback_socket(&port, 0));
+    return port;
+}
+
+/* Points c's gateway at a loopback port nobody listens on. */
+static void point_at_closed_port(sg_config *c)
+{
+    unsigned port = closed_port();
+
+    if (!strcmp(c->sms_gateway, "twilio"))
+        snprintf(c->twilio_base_url, sizeof c->twilio_base_url, "http://127.0.0.1:%u",
+                 port);
+    else if (!strcmp(c->sms_gateway, "kannel"))
+        snprintf(c->kannel_url, sizeof c->kannel_url, "http://127.0.0.1:%u/", port);
+    else
+        snprintf(c->http_url, sizeof c->http_url, "http://127.0.0.1:%u/send", port);
+}
+
+/* The fake now wants another Twilio token or Kannel password than c's. */
+static void rotate_secret(const sg_config *c, const char *secret)
+{
+    if (!strcmp(c->sms_gateway, "twilio"))
+        fgw_twilio_auth(F, ACCOUNT, secret);
+    else
+        fgw_kannel_auth(F, "clinic", secret);
+}
+
+/* Opens c's gateway; a failure names what was being tested. */
+static sms_gateway *open_named(const sg_config *c, const char *name)
+{
+    char err[300];
+    sms_gateway *g = NULL;
+    sg_rc rc = gw_open(c, &g, err, sizeof err);
+
+    if (rc)
+        fail_msg("%s: gw_open: %s", name, err);
+    return g;
+}
+
+static sms_gateway *open_gw(const sg_config *c)
+{
+    return open_named(c, c->sms_gateway);
+}
+
+/* A gateway as cfg sets it up, for tests that change nothing in it. */
+static sms_gateway *open_with(void (*cfg)(sg_config *))
+{
+    sg_config c;
+
+    cfg(&c);
+    return open_gw(&c);
+}
+
+/* Opening must fail with rc and an error naming want. */
+static void open_fails(const char *name, const sg_config *c, sg_rc rc, const char *want)
+{
+    char err[300] = "";
+    sms_gateway *g = NULL;
+    sg_rc got = gw_open(c, &g, err, sizeof err);
+
+    if (got != rc || g)
+        fail_msg("%s: gw_open gave %d (%s), expected %d", name, got, err, rc);
+    if (!strstr(err, want))
+        fail_msg("%s: error \"%s\" does not name \"%s\"", name, err, want);
+    if (strstr(err, TOKEN) || strstr(err, KPASS))
+        fail_msg("%s: the error leaks a secret: %s", name, err);
+}
+
+/* ---- Checks --------------------------------------------------------------------- */
+
+static const char *const OUTCOME[] = {"sent", "retry", "failed", "opted out", "unknown"};
+
+/* No reason may carry the number, the text or a secret. */
+static void assert_clean(const char *name, const gw_result *r)
+{
+    if (strstr(r->reason, "0199") || strstr(r->reason, "food") ||
+        strstr(r->reason, TOKEN) || strstr(r->reason, KPASS))
+        fail_msg("%s: the reason leaks: %s", name, r->reason);
+}
+
+static void expect_int(const char *name, const char *what, int got, int want)
+{
+    if (got != want)
+        fail_msg("%s: %s is %d, expected %d", name, what, got, want);
+}
+
+static void expect_str(const char *name, const char *what, const char *got,
+                       const char *want)
+{
+    if (!got || strcmp(got, want) != 0)
+        fail_msg("%s: %s is \"%s\", expected \"%s\"", name, what, got ? got : "(none)",
+                 want);
+}
+
+#define NO_ANSWER (-1) /* as gw_expect.http_status: 0 expected, no HTTP answer came */
+
+/* What a gw_result must hold: the outcome always, members left 0 or NULL
+ * not at all; reason is a part of the reason. */
+typedef struct {
+    gw_outcome outcome;
+    int http_status, error_code, retry_after_s;
+    const char *reason, *status, *message_id;
+} gw_expect;
+
+static void check_result(const char *name, const gw_result *r, const gw_expect *e)
+{
+    if (r->outcome != e->outcome)
+        fail_msg("%s: outcome %s, expected %s (reason: %s)", name, OUTCOME[r->outcome],
+                 OUTCOME[e->outcome], r->reason);
+    if (e->http_status)
+        expect_int(name, "http_status", r->http_status,
+                   e->http_status == NO_ANSWER ? 0 : e->http_status);
+    if (e->error_code)
+        expect_int(name, "error_code", r->error_code, e->error_code);
+    if (e->retry_after_s)
+        expect_int(name, "retry_after_s", r->retry_after_s, e->retry_after_s);
+    if (e->reason && !strstr(r->reason, e->reason))
+        fail_msg("%s: reason \"%s\" lacks \"%s\"", name, r->reason, e->reason);
+    if (e->status)
+        expect_str(name, "status", r->status, e->status);
+    if (e->message_id)
+        expect_str(name, "message_id", r->message_id, e->message_id);
+    assert_clean(name, r);
+}
+
+/* A field the fake decoded from a request; value NULL: the field is absent. */
+typedef struct {
+    const char *name, *value;
+} want_field;
+
+static void expect_fields(int line, const fgw_request *q, const want_field *w, size_t n)
+{
+    if (!q)
+        fail_msg("line %d: no request", line);
+    for (size_t i = 0; i < n; i++) {
+        const char *got = fgw_field(q, w[i].name);
+
+        if (w[i].value ? !got || strcmp(got, w[i].value) != 0 : got != NULL)
+            fail_msg("line %d: field %s is \"%s\", expected \"%s\"", line, w[i].name,
+                     got ? got : "(absent)", w[i].value ? w[i].value : "(absent)");
+    }
+}
+
+#define EXPECT_FIELDS(q, ...)                                                            \
+    expect_fields(__LINE__, q, (const want_field[]){__VA_ARGS__},                        \
+                  N_OF(((const want_field[]){__VA_ARGS__})))
+
+static void send_msg(sms_gateway *g, const char *name, const char *to, const char *body,
+                     gw_result *r)
+{
+    gw_message m = {"ob-42", to, body, 3600, CALLBACK};
+
+    gw_send(g, &m, r);
+    assert_clean(name, r);
+}
+
+/* The usual text to the usual number. */
+static void send_one(sms_gateway *g, const char *name, gw_result *r)
+{
+    send_msg(g, name, TO, BODY, r);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- One send per table row ------------------------------------------------------ */
+
+/* How the fake (or the config) is set up for one send, what must come back. */
+typedef struct {
+    const char *name;
+    fgw_answer mode;         /* the fake's answer to this one send */
+    int code;                /* FGW_ERROR on Twilio: this code, with HTTP 400 */
+    const char *retry_after; /* of 429 and 503 answers ("2" when NULL) */
+    const char *secret;      /* the fake wants this token or password instead */
+    const char *custom;      /* the generic gateway's 200 JSON answer */
+    int refused;             /* nobody listens at the configured URL */
+    gw_expect want;          /* what must come back */
+    int then_sent;           /* the next send goes through, no Retry-After */
+} send_case;
+
+static void arrange(sg_config *c, const send_case *k)
+{
+    each(NULL);
+    if (k->code)
+        fgw_error(F, 400, k->code);
+    if (k->retry_after)
+        fgw_retry_after(F, k->retry_after);
+    if (k->secret)
+        rotate_secret(c, k->secret);
+    if (k->custom)
+        fgw_custom(F, 200, "application/json", k->custom);
+    if (k->refused)
+        point_at_closed_port(c);
+    fgw_mode(F, k->mode, 1);
+}
+
+/* What the fake saw: one request, never re-sent (none when refused); no
+ * message kept when the answer says retry; and when the outcome is unknown,
+ * the whole text: the gateway may have acted on it. */
+static void check_fake(const char *name, const sg_config *c, const send_case *k)
+{
+    const fgw_request *q = fgw_request_at(F, -1);
+    const char *text = !strcmp(c->sms_gateway, "twilio") ? "Body" : "text";
+
+    expect_int(name, "requests", fgw_request_count(F), k->refused ? 0 : 1);
+    if (k->want.outcome == GW_RETRY)
+        expect_int(name, "messages kept", fgw_message_count(F), 0);
+    if (k->want.outcome == GW_UNKNOWN)
+        expect_str(name, "the text at the fake", q ? fgw_field(q, text) : NULL, BODY);
+}
+
+static void run_send_case(void (*cfg)(sg_config *), const send_case *k)
+{
+    sg_config c;
+    sms_gateway *g;
+    gw_result r;
+    char name[160];
+    double t0, took;
+
+    cfg(&c);
+    snprintf(name, sizeof name, "%s: %s", c.sms_gateway, k->name);
+    arrange(&c, k);
+    g = open_named(&c, name);
+    t0 = now_s();
+    send_one(g, name, &r);
+    took = now_s() - t0;
+    /* A hang ends within [sms] timeout_s (2 s here), and not much sooner. */
+    if (k->mode == FGW_HANG && (took < 1.5 || took >= 3.5))
+        fail_msg("%s: the send took %.2f s", name, took);
+    check_result(name, &r, &k->want);
+    check_fake(name, &c, k);
+    if (k->then_sent) {
+        send_one(g, name, &r);
+        check_result(name, &r, &(gw_expect){GW_SENT, .retry_after_s = -1});
+    }
+    gw_close(g);
+}
+
+static void run_send_cases(void (*cfg)(sg_config *), const send_case *k, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        run_send_case(cfg, &k[i]);
+}
+
+/* gw_check: fine; then the fake wants another secret (SG_EAUTH, the reason
+ * without old_secret); then nobody listens (SG_EIO). */
+static void check_gateway(void (*cfg)(sg_config *), const char *old_secret)
+{
+    sg_config c;
+    sms_gateway *g;
+    char why[200];
+
+    cfg(&c);
+    g = open_gw(&c);
+    assert_int_equal(gw_check(g, why, sizeof why), SG_OK);
+    rotate_secret(&c, "rotated");
+    assert_int_equal(gw_check(g, why, sizeof why), SG_EAUTH);
+    assert_null(strstr(why, old_secret));
+    gw_close(g);
+    point_at_closed_port(&c);
+    g = open_gw(&c);
+    assert_int_equal(gw_check(g, why, sizeof why), SG_EIO);
+    gw_close(g);
 }
 
 /* ---- Twilio: sending ------------------------------------------------------------ */
 
 static void test_twilio_created(void **st)
 {
-    sg_config c;
-    sms_gateway *g;
+    sms_gateway *g = open_with(twilio_cfg);
     gw_result r;
     const fgw_request *q;
-    char auth[128];
+    char auth[128] = "Basic ";
     unsigned char plain[] = ACCOUNT ":" TOKEN;
 
     (void)st;
-    twilio_cfg(&c);
-    g = open_gw(&c);
     assert_string_equal(gw_name(g), "twilio");
-    send_to(g, TO, BODY, &r);
-    assert_int_equal(r.outcome, GW_SENT);
-    assert_int_equal(r.http_status, 201);
+    send_one(g, "created", &r);
+    check_result("created", &r, &(gw_expect){GW_SENT, 201, .status = "queued"});
     assert_int_equal(strlen(r.message_id), 34);
     assert_true(gw_sid_ok(r.message_id, "SM"));
-    assert_string_equal(r.status, "queued");
     assert_non_null(q = fgw_request_at(F, -1));
     assert_string_equal(q->method, "POST");
     assert_string_equal(q->path, "/2010-04-01/Accounts/" ACCOUNT "/Messages.json");
-    snprintf(auth, sizeof auth, "Basic ");
     sodium_bin2base64(auth + 6, sizeof auth - 6, plain, sizeof plain - 1,
                       sodium_base64_VARIANT_ORIGINAL);
     assert_string_equal(q->auth, auth);
     assert_string_equal(q->content_type, "application/x-www-form-urlencoded");
-    assert_string_equal(fgw_field(q, "To"), TO);
-    assert_string_equal(fgw_field(q, "From"), CLINIC);
-    assert_string_equal(fgw_field(q, "Body"), BODY);
-    assert_string_equal(fgw_field(q, "ValidityPeriod"), "3600");
-    assert_string_equal(fgw_field(q, "StatusCallback"),
-                        "https://clinic.example.org/sms/status/ob-42");
-    assert_null(fgw_field(q, "MessagingServiceSid"));
+    EXPECT_FIELDS(q, {"To", TO}, {"From", CLINIC}, {"Body", BODY},
+                  {"ValidityPeriod", "3600"}, {"StatusCallback", CALLBACK},
+                  {"MessagingServiceSid", NULL});
     assert_null(fgw_header(q, "Expect"));
     gw_close(g);
 }
@@ -237,7 +470,6 @@ static void test_twilio_service_and_no_validity(void **st)
     sms_gateway *g;
     gw_result r;
     gw_message m = {"ob-1", TO, "Hola, ¿llegó? Responda 1, 2 o 3 ✓", 0, NULL};
-    const fgw_request *q;
 
     (void)st;
     twilio_cfg(&c);
@@ -246,196 +478,52 @@ static void test_twilio_service_and_no_validity(void **st)
     g = open_gw(&c);
     gw_send(g, &m, &r);
     assert_int_equal(r.outcome, GW_SENT);
-    q = fgw_request_at(F, -1);
-    assert_string_equal(fgw_field(q, "MessagingServiceSid"), SERVICE);
-    assert_null(fgw_field(q, "From"));
-    assert_null(fgw_field(q, "ValidityPeriod"));
-    assert_null(fgw_field(q, "StatusCallback"));
-    assert_string_equal(fgw_field(q, "Body"), m.body); /* UTF-8 survives the form */
+    EXPECT_FIELDS(fgw_request_at(F, -1), {"MessagingServiceSid", SERVICE}, {"From", NULL},
+                  {"ValidityPeriod", NULL}, {"StatusCallback", NULL},
+                  {"Body", m.body}); /* UTF-8 survives the form */
     gw_close(g);
 }
 
-static void test_twilio_invalid_number(void **st)
+/* Every answer to CreateMessage, and nobody listening.  The fake's error
+ * messages quote the number: the reason must not. */
+static void test_twilio_sends(void **st)
 {
-    sg_config c;
-    sms_gateway *g;
-    gw_result r;
-    static const int codes[] = {21211, 21614, 21635};
-    char want[16];
+    static const send_case cases[] = {
+        {"invalid number 21211", FGW_ERROR, 21211,
+         .want = {GW_FAILED, 400, 21211, .reason = "21211"}},
+        {"invalid number 21614", FGW_ERROR, 21614,
+         .want = {GW_FAILED, 400, 21614, .reason = "21614"}},
+        {"invalid number 21635", FGW_ERROR, 21635,
+         .want = {GW_FAILED, 400, 21635, .reason = "21635"}},
+        {"opted out 21610", FGW_ERROR, 21610,
+         .want = {GW_OPTED_OUT, .error_code = 21610}},
+        {"other 4xx 21606", FGW_ERROR, 21606, .want = {GW_FAILED, .reason = "21606"}},
+        /* 401 with 20003: failed, not retried for ever. */
+        {"wrong token", .secret = "another-token", .want = {GW_FAILED, 401, 20003}},
+        {"429", FGW_429, .retry_after = "7", .want = {GW_RETRY, 429, 20429, 7},
+         .then_sent = 1},
+        {"503", FGW_503, .want = {GW_RETRY, 503, .retry_after_s = 2}},
+        {"500", FGW_500, .want = {GW_RETRY, 500}},
+        {"hang", FGW_HANG, .want = {GW_UNKNOWN, NO_ANSWER}},
+        {"drop", FGW_DROP, .want = {.outcome = GW_UNKNOWN}},
+        {"refused", .refused = 1, .want = {GW_RETRY, NO_ANSWER, .reason = "not sent"}},
+    };
 
     (void)st;
-    twilio_cfg(&c);
-    g = open_gw(&c);
-    for (size_t i = 0; i < 3; i++) {
-        fgw_error(F, 400, codes[i]);
-        fgw_mode(F, FGW_ERROR, 1);
-        send_to(g, TO, BODY, &r); /* the fake's message quotes the number */
-        assert_int_equal(r.outcome, GW_FAILED);
-        assert_int_equal(r.http_status, 400);
-        assert_int_equal(r.error_code, codes[i]);
-        snprintf(want, sizeof want, "%d", codes[i]);
-        assert_non_null(strstr(r.reason, want));
-    }
-    gw_close(g);
-}
-
-static void test_twilio_opted_out(void **st)
-{
-    sg_config c;
-    sms_gateway *g;
-    gw_result r;
-
-    (void)st;
-    twilio_cfg(&c);
-    g = open_gw(&c);
-    fgw_error(F, 400, 21610);
-    fgw_mode(F, FGW_ERROR, 1);
-    send_to(g, TO, BODY, &r);
-    assert_int_equal(r.outcome, GW_OPTED_OUT);
-    assert_int_equal(r.error_code, 21610);
-    gw_close(g);
-}
-
-static void test_twilio_other_4xx(void **st)
-{
-    sg_config c;
-    sms_gateway *g;
-    gw_result r;
-
-    (void)st;
-    twilio_cfg(&c);
-    g = open_gw(&c);
-    fgw_error(F, 400, 21606);
-    fgw_mode(F, FGW_ERROR, 1);
-    send_to(g, TO, BODY, &r);
-    assert_int_equal(r.outcome, GW_FAILED);
-    assert_non_null(strstr(r.reason, "21606"));
-    /* A wrong token: 401 with 20003, failed (not retried for ever). */
-    fgw_twilio_auth(F, ACCOUNT, "another-token");
-    send_to(g, TO, BODY, &r);
-    assert_int_equal(r.outcome, GW_FAILED);
-    assert_int_equal(r.http_status, 401);
-    assert_int_equal(r.error_code, 20003);
-    gw_close(g);
-}
-
-static void test_twilio_429(void **st)
-{
-    sg_config c;
-    sms_gateway *g;
-    gw_result r;
-
-    (void)st;
-    twilio_cfg(&c);
-    g = open_gw(&c);
-    fgw_retry_after(F, "7");
-    fgw_mode(F, FGW_429, 1);
-    send_to(g, TO, BODY, &r);
-    assert_int_equal(r.outcome, GW_RETRY);
-    assert_int_equal(r.http_status, 429);
-    assert_int_equal(r.error_code, 20429);
-    assert_int_equal(r.retry_after_s, 7);
-    send_to(g, TO, BODY, &r); /* the next one goes through */
-    assert_int_equal(r.outcome, GW_SENT);
-    assert_int_equal(r.retry_after_s, -1);
-    gw_close(g);
-}
-
-static void test_twilio_5xx(void **st)
-{
-    sg_config c;
-    sms_gateway *g;
-    gw_result r;
-
-    (void)st;
-    twilio_cfg(&c);
-    g = open_gw(&c);
-    fgw_mode(F, FGW_503, 1);
-    send_to(g, TO, BODY, &r);
-    assert_int_equal(r.outcome, GW_RETRY);
-    assert_int_equal(r.http_status, 503);
-    assert_int_equal(r.retry_after_s, 2);
-    fgw_mode(F, FGW_500, 1);
-    send_to(g, TO, BODY, &r);
-    assert_int_equal(r.outcome, GW_RETRY);
-    assert_int_equal(r.http_status, 500);
-    assert_int_equal(fgw_message_count(F), 0);
-    gw_close(g);
-}
-
-/* ---- Twilio: no answer ---------------------------------------------------------- */
-
-static void test_twilio_hang_is_unknown(void **st)
-{
-    sg_config c;
-    sms_gateway *g;
-    gw_result r;
-    double t0, took;
-
-    (void)st;
-    twilio_cfg(&c);
-    g = open_gw(&c);
-    fgw_mode(F, FGW_HANG, 1);
-    t0 = now_s();
-    send_to(g, TO, BODY, &r);
-    took = now_s() - t0;
-    assert_int_equal(r.outcome, GW_UNKNOWN);
-    assert_int_equal(r.http_status, 0);
-    /* Within [sms] timeout_s (2 s here), and not much sooner. */
-    assert_true(took >= 1.5 && took < 3.5);
-    /* The fake got the whole request: it may have acted on it. */
-    assert_string_equal(fgw_field(fgw_request_at(F, -1), "Body"), BODY);
-    gw_close(g);
-}
-
-static void test_twilio_drop_is_unknown(void **st)
-{
-    sg_config c;
-    sms_gateway *g;
-    gw_result r;
-
-    (void)st;
-    twilio_cfg(&c);
-    g = open_gw(&c);
-    fgw_mode(F, FGW_DROP, 1);
-    send_to(g, TO, BODY, &r);
-    assert_int_equal(r.outcome, GW_UNKNOWN);
-    assert_int_equal(fgw_request_count(F), 1); /* never re-sent by libcurl */
-    gw_close(g);
-}
-
-static void test_twilio_refused_is_retry(void **st)
-{
-    sg_config c;
-    sms_gateway *g;
-    gw_result r;
-
-    (void)st;
-    twilio_cfg(&c);
-    snprintf(c.twilio_base_url, sizeof c.twilio_base_url, "http://127.0.0.1:%u",
-             closed_port());
-    g = open_gw(&c);
-    send_to(g, TO, BODY, &r);
-    assert_int_equal(r.outcome, GW_RETRY);
-    assert_int_equal(r.http_status, 0);
-    assert_non_null(strstr(r.reason, "not sent"));
-    gw_close(g);
+    run_send_cases(twilio_cfg, cases, N_OF(cases));
 }
 
 static void test_twilio_rate_limit(void **st)
 {
-    sg_config c;
-    sms_gateway *g;
+    sms_gateway *g = open_with(twilio_cfg);
     gw_result r;
     int sent = 0, retry = 0;
 
     (void)st;
-    twilio_cfg(&c);
-    g = open_gw(&c);
     fgw_rate_limit(F, 1);
     /* Three sends in a few milliseconds cross at most one second boundary. */
     for (int i = 0; i < 3; i++) {
-        send_to(g, TO, BODY, &r);
+        send_one(g, "rate limit", &r);
         sent += r.outcome == GW_SENT;
         retry += r.outcome == GW_RETRY && r.error_code == 20429 && r.retry_after_s == 2;
     }
@@ -448,8 +536,7 @@ static void test_twilio_rate_limit(void **st)
 
 static void test_twilio_reconcile(void **st)
 {
-    sg_config c;
-    sms_gateway *g;
+    sms_gateway *g = open_with(twilio_cfg);
     gw_result r, rr;
     gw_message m = {"ob-7", TO, BODY, 0, NULL};
     gw_message other = {"ob-8", "+15550100142", BODY, 0, NULL};
@@ -457,25 +544,21 @@ static void test_twilio_reconcile(void **st)
     const fgw_request *q;
 
     (void)st;
-    twilio_cfg(&c);
-    g = open_gw(&c);
     gw_send(g, &m, &r);
     assert_int_equal(r.outcome, GW_SENT);
     assert_int_equal(gw_reconcile(g, &m, since, &rr), 1);
     assert_string_equal(rr.message_id, r.message_id);
     assert_string_equal(rr.status, "queued");
-    q = fgw_request_at(F, -1);
+    assert_non_null(q = fgw_request_at(F, -1));
     assert_string_equal(q->method, "GET");
-    assert_string_equal(fgw_field(q, "To"), TO);
-    assert_string_equal(fgw_field(q, "From"), CLINIC);
-    assert_string_equal(fgw_field(q, "PageSize"), "50");
+    EXPECT_FIELDS(q, {"To", TO}, {"From", CLINIC}, {"PageSize", "50"});
     /* Another number: Twilio certainly has nothing, so sending is safe. */
     assert_int_equal(gw_reconcile(g, &other, since, &rr), 0);
-    assert_clean(&rr);
+    assert_clean("reconcile, another number", &rr);
     /* Same number, another text since then: a person must look. */
     m.body = "Example Clinic: reply HELP for help";
     assert_int_equal(gw_reconcile(g, &m, since, &rr), -1);
-    assert_clean(&rr);
+    assert_clean("reconcile, another text", &rr);
     /* A matching text from long before `since` is an older one. */
     fgw_reset(F);
     fgw_add_message(F, "outbound-api", CLINIC, other.to, BODY, since - 86400 * 2,
@@ -502,15 +585,12 @@ static int take_inbound(void *ctx, const gw_inbound *in)
 
 static void test_twilio_poll(void **st)
 {
-    sg_config c;
-    sms_gateway *g;
+    sms_gateway *g = open_with(twilio_cfg);
     inbox b = {0};
     time_t now = time(NULL), since = now - 300;
     const fgw_request *q;
 
     (void)st;
-    twilio_cfg(&c);
-    g = open_gw(&c);
     fgw_add_message(F, "inbound", TO, CLINIC, "1", now - 100, now - 100, NULL);
     fgw_add_message(F, "inbound", "+15550100142", CLINIC, "STOP", now - 50, now - 50,
                     NULL);
@@ -536,82 +616,84 @@ static void test_twilio_poll(void **st)
 
 static void test_twilio_poll_pages(void **st)
 {
-    sg_config c;
-    sms_gateway *g;
+    sms_gateway *g = open_with(twilio_cfg);
     inbox b = {0};
     time_t now = time(NULL), since = now - 3000;
-    int calls = 0;
 
     (void)st;
-    twilio_cfg(&c);
-    g = open_gw(&c);
     /* 120 replies: three pages of 50, followed through next_page_uri. */
     for (int i = 0; i < 120; i++)
         fgw_add_message(F, "inbound", TO, CLINIC, "1", now - 2000 + i, now - 2000 + i,
                         NULL);
     assert_int_equal(gw_poll_inbound(g, &since, take_inbound, &b), SG_OK);
     assert_int_equal(since, now - 2000 + 119);
-    calls = fgw_request_count(F);
-    assert_int_equal(calls, 3);
+    assert_int_equal(fgw_request_count(F), 3);
     gw_close(g);
 }
 
 static void test_twilio_check(void **st)
 {
-    sg_config c;
-    sms_gateway *g;
-    char why[200];
+    const fgw_request *q;
 
     (void)st;
-    twilio_cfg(&c);
-    g = open_gw(&c);
-    assert_int_equal(gw_check(g, why, sizeof why), SG_OK);
-    assert_string_equal(fgw_request_at(F, -1)->path,
-                        "/2010-04-01/Accounts/" ACCOUNT ".json");
-    assert_string_equal(fgw_request_at(F, -1)->method, "GET");
-    fgw_twilio_auth(F, ACCOUNT, "rotated");
-    assert_int_equal(gw_check(g, why, sizeof why), SG_EAUTH);
-    assert_null(strstr(why, TOKEN));
+    check_gateway(twilio_cfg, TOKEN);
+    assert_non_null(q = fgw_request_at(F, 0));
+    assert_string_equal(q->path, "/2010-04-01/Accounts/" ACCOUNT ".json");
+    assert_string_equal(q->method, "GET");
     assert_int_equal(fgw_message_count(F), 0); /* nothing was sent */
-    gw_close(g);
-    snprintf(c.twilio_base_url, sizeof c.twilio_base_url, "http://127.0.0.1:%u",
-             closed_port());
-    g = open_gw(&c);
-    assert_int_equal(gw_check(g, why, sizeof why), SG_EIO);
-    gw_close(g);
 }
 
-static void test_twilio_open_errors(void **st)
+/* ---- Opening: one setting wrong ---------------------------------------------------- */
+
+/* cfg with one string setting (at off, len bytes) changed to value: gw_open
+ * must fail with rc and an error naming want. */
+typedef struct {
+    const char *name;
+    void (*cfg)(sg_config *);
+    size_t off, len;
+    const char *value;
+    sg_rc rc;
+    const char *want;
+} open_case;
+
+#define SETTING(field) offsetof(sg_config, field), sizeof(((sg_config *)0)->field)
+
+static void test_open_errors(void **st)
 {
+    char missing[160];
+    const open_case cases[] = {
+        {"short account sid", twilio_cfg, SETTING(twilio_account_sid), "AC123", SG_EINVAL,
+         "[sms.twilio] account_sid"},
+        {"account sid not AC", twilio_cfg, SETTING(twilio_account_sid),
+         "AXa1b2c3d4e5f60718293a4b5c6d7e8f90", SG_EINVAL, "[sms.twilio] account_sid"},
+        {"service sid not hex", twilio_cfg, SETTING(twilio_messaging_service_sid),
+         "MG0123456789abcdef0123456789abcdeg", SG_EINVAL,
+         "[sms.twilio] messaging_service_sid"},
+        {"token file missing: the key", twilio_cfg, SETTING(twilio_auth_token_file),
+         dir_path(missing, "missing"), SG_EINVAL, "[sms.twilio] auth_token_file"},
+        {"token file missing: the file", twilio_cfg, SETTING(twilio_auth_token_file),
+         missing, SG_EINVAL, "/missing"},
+        {"no from", twilio_cfg, SETTING(sms_from), "", SG_EINVAL, "[sms] from"},
+        {"base url ftp", twilio_cfg, SETTING(twilio_base_url), "ftp://127.0.0.1/",
+         SG_EINVAL, "[sms.twilio] base_url"},
+        {"gateway none", twilio_cfg, SETTING(sms_gateway), "none", SG_ENOTFOUND, "none"},
+        {"gateway unknown", twilio_cfg, SETTING(sms_gateway), "carrier-pigeon", SG_EINVAL,
+         "[sms] gateway"},
+        {"kannel no url", kannel_cfg, SETTING(kannel_url), "", SG_EINVAL,
+         "[sms.kannel] url"},
+        {"kannel no username", kannel_cfg, SETTING(kannel_username), "", SG_EINVAL,
+         "[sms.kannel] username"},
+        {"kannel no password file", kannel_cfg, SETTING(kannel_password_file), "",
+         SG_EINVAL, "[sms.kannel] password_file"},
+    };
     sg_config c;
 
     (void)st;
-    twilio_cfg(&c);
-    snprintf(c.twilio_account_sid, sizeof c.twilio_account_sid, "AC123");
-    open_fails(&c, SG_EINVAL, "[sms.twilio] account_sid");
-    twilio_cfg(&c);
-    snprintf(c.twilio_account_sid, sizeof c.twilio_account_sid,
-             "AXa1b2c3d4e5f60718293a4b5c6d7e8f90");
-    open_fails(&c, SG_EINVAL, "[sms.twilio] account_sid");
-    twilio_cfg(&c);
-    snprintf(c.twilio_messaging_service_sid, sizeof c.twilio_messaging_service_sid,
-             "MG0123456789abcdef0123456789abcdeg");
-    open_fails(&c, SG_EINVAL, "[sms.twilio] messaging_service_sid");
-    twilio_cfg(&c);
-    snprintf(c.twilio_auth_token_file, sizeof c.twilio_auth_token_file, "%s/missing",
-             dir);
-    open_fails(&c, SG_EINVAL, "[sms.twilio] auth_token_file");
-    open_fails(&c, SG_EINVAL, "/missing");
-    twilio_cfg(&c);
-    c.sms_from[0] = '\0';
-    open_fails(&c, SG_EINVAL, "[sms] from");
-    twilio_cfg(&c);
-    snprintf(c.twilio_base_url, sizeof c.twilio_base_url, "ftp://127.0.0.1/");
-    open_fails(&c, SG_EINVAL, "[sms.twilio] base_url");
-    snprintf(c.sms_gateway, sizeof c.sms_gateway, "none");
-    open_fails(&c, SG_ENOTFOUND, "none");
-    snprintf(c.sms_gateway, sizeof c.sms_gateway, "carrier-pigeon");
-    open_fails(&c, SG_EINVAL, "[sms] gateway");
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        cases[i].cfg(&c);
+        snprintf((char *)&c + cases[i].off, cases[i].len, "%s", cases[i].value);
+        open_fails(cases[i].name, &c, cases[i].rc, cases[i].want);
+    }
 }
 
 /* ---- Kannel ---------------------------------------------------------------------- */
@@ -629,85 +711,49 @@ static void test_kannel_accepted(void **st)
     snprintf(c.kannel_smsc, sizeof c.kannel_smsc, "modem1");
     g = open_gw(&c);
     assert_string_equal(gw_name(g), "kannel");
-    send_to(g, TO, BODY, &r);
-    assert_int_equal(r.outcome, GW_SENT);
-    assert_int_equal(r.http_status, 202);
-    assert_string_equal(r.status, "accepted");
-    q = fgw_request_at(F, -1);
+    send_one(g, "accepted", &r);
+    check_result("accepted", &r, &(gw_expect){GW_SENT, 202, .status = "accepted"});
+    assert_non_null(q = fgw_request_at(F, -1));
     assert_string_equal(q->method, "GET");
     assert_string_equal(q->path, "/cgi-bin/sendsms");
-    assert_string_equal(fgw_field(q, "username"), "clinic");
-    assert_string_equal(fgw_field(q, "password"), KPASS);
-    assert_string_equal(fgw_field(q, "from"), CLINIC);
-    assert_string_equal(fgw_field(q, "to"), TO);
-    assert_string_equal(fgw_field(q, "text"), BODY);
-    assert_string_equal(fgw_field(q, "charset"), "UTF-8");
-    assert_string_equal(fgw_field(q, "coding"), "0");
-    assert_string_equal(fgw_field(q, "smsc"), "modem1");
-    assert_string_equal(fgw_field(q, "validity"), "60");
-    assert_string_equal(fgw_field(q, "dlr-mask"), "31");
-    assert_string_equal(fgw_field(q, "dlr-url"),
-                        "https://clinic.example.org/sms/status/ob-42");
+    EXPECT_FIELDS(q, {"username", "clinic"}, {"password", KPASS}, {"from", CLINIC},
+                  {"to", TO}, {"text", BODY}, {"charset", "UTF-8"}, {"coding", "0"},
+                  {"smsc", "modem1"}, {"validity", "60"}, {"dlr-mask", "31"},
+                  {"dlr-url", CALLBACK});
     assert_non_null(strstr(q->uri, "to=%2B15550100199"));
     /* Outside GSM-7 ("—", "ó" is not in it either): UCS-2. */
     gw_send(g, &m, &r);
     assert_int_equal(r.outcome, GW_SENT);
-    q = fgw_request_at(F, -1);
-    assert_string_equal(fgw_field(q, "coding"), "2");
-    assert_string_equal(fgw_field(q, "text"), m.body);
-    assert_null(fgw_field(q, "dlr-url"));
-    assert_null(fgw_field(q, "validity"));
+    EXPECT_FIELDS(fgw_request_at(F, -1), {"coding", "2"}, {"text", m.body},
+                  {"dlr-url", NULL}, {"validity", NULL});
     gw_close(g);
 }
 
-static void test_kannel_answers(void **st)
+static void test_kannel_sends(void **st)
 {
-    sg_config c;
-    sms_gateway *g;
-    gw_result r;
+    static const send_case cases[] = {
+        {"queued", FGW_QUEUED, .want = {GW_SENT, .status = "queued"}},
+        {"wrong password", .secret = "other",
+         .want = {GW_FAILED, 403, .reason = "Authorization failed"}},
+        {"503", FGW_503, .want = {GW_RETRY, .retry_after_s = 2}},
+        {"drop", FGW_DROP, .want = {.outcome = GW_UNKNOWN}},
+        {"hang", FGW_HANG, .want = {.outcome = GW_UNKNOWN}},
+        {"refused", .refused = 1, .want = {.outcome = GW_RETRY}},
+    };
 
     (void)st;
-    kannel_cfg(&c);
-    g = open_gw(&c);
-    fgw_mode(F, FGW_QUEUED, 1);
-    send_to(g, TO, BODY, &r);
-    assert_int_equal(r.outcome, GW_SENT);
-    assert_string_equal(r.status, "queued");
-    fgw_kannel_auth(F, "clinic", "other");
-    send_to(g, TO, BODY, &r);
-    assert_int_equal(r.outcome, GW_FAILED);
-    assert_int_equal(r.http_status, 403);
-    assert_non_null(strstr(r.reason, "Authorization failed"));
-    fgw_mode(F, FGW_503, 1);
-    send_to(g, TO, BODY, &r);
-    assert_int_equal(r.outcome, GW_RETRY);
-    assert_int_equal(r.retry_after_s, 2);
-    fgw_mode(F, FGW_DROP, 1);
-    send_to(g, TO, BODY, &r);
-    assert_int_equal(r.outcome, GW_UNKNOWN);
-    fgw_mode(F, FGW_HANG, 1);
-    send_to(g, TO, BODY, &r);
-    assert_int_equal(r.outcome, GW_UNKNOWN);
-    gw_close(g);
-    snprintf(c.kannel_url, sizeof c.kannel_url, "http://127.0.0.1:%u/", closed_port());
-    g = open_gw(&c);
-    send_to(g, TO, BODY, &r);
-    assert_int_equal(r.outcome, GW_RETRY);
-    gw_close(g);
+    run_send_cases(kannel_cfg, cases, N_OF(cases));
 }
 
 static void test_kannel_no_reconcile_no_poll(void **st)
 {
-    sg_config c;
-    sms_gateway *g;
+    sms_gateway *g = open_with(kannel_cfg);
     gw_result r;
     gw_message m = {"ob-9", TO, BODY, 0, NULL};
     time_t since = 0;
     inbox b = {0};
 
     (void)st;
-    kannel_cfg(&c);
-    g = open_gw(&c);
     assert_int_equal(gw_reconcile(g, &m, 0, &r), -1);
     assert_int_equal(gw_poll_inbound(g, &since, take_inbound, &b), SG_ENOTFOUND);
     assert_int_equal(fgw_request_count(F), 0);
@@ -716,39 +762,9 @@ static void test_kannel_no_reconcile_no_poll(void **st)
 
 static void test_kannel_check(void **st)
 {
-    sg_config c;
-    sms_gateway *g;
-    char why[200];
-
     (void)st;
-    kannel_cfg(&c);
-    g = open_gw(&c);
-    assert_int_equal(gw_check(g, why, sizeof why), SG_OK);
-    assert_null(fgw_field(fgw_request_at(F, -1), "to"));
-    fgw_kannel_auth(F, "clinic", "rotated");
-    assert_int_equal(gw_check(g, why, sizeof why), SG_EAUTH);
-    assert_null(strstr(why, KPASS));
-    gw_close(g);
-    snprintf(c.kannel_url, sizeof c.kannel_url, "http://127.0.0.1:%u", closed_port());
-    g = open_gw(&c);
-    assert_int_equal(gw_check(g, why, sizeof why), SG_EIO);
-    gw_close(g);
-}
-
-static void test_kannel_open_errors(void **st)
-{
-    sg_config c;
-
-    (void)st;
-    kannel_cfg(&c);
-    c.kannel_url[0] = '\0';
-    open_fails(&c, SG_EINVAL, "[sms.kannel] url");
-    kannel_cfg(&c);
-    c.kannel_username[0] = '\0';
-    open_fails(&c, SG_EINVAL, "[sms.kannel] username");
-    kannel_cfg(&c);
-    c.kannel_password_file[0] = '\0';
-    open_fails(&c, SG_EINVAL, "[sms.kannel] password_file");
+    check_gateway(kannel_cfg, KPASS);
+    assert_null(fgw_field(fgw_request_at(F, 0), "to")); /* nothing was sent */
 }
 
 /* ---- The generic template gateway ---------------------------------------------- */
@@ -772,8 +788,7 @@ static void test_http_json(void **st)
     g = open_gw(&c);
     assert_string_equal(gw_name(g), "http");
     gw_send(g, &m, &r);
-    assert_clean(&r);
-    assert_int_equal(r.outcome, GW_SENT);
+    check_result("json", &r, &(gw_expect){.outcome = GW_SENT});
     q = fgw_request_at(F, -1);
     assert_string_equal(q->path, "/api/send");
     assert_string_equal(q->content_type, "application/json");
@@ -807,8 +822,7 @@ static void test_http_form(void **st)
     assert_string_equal(q->body,
                         "number=%2B15550100199&msg=Say%20%22hi%22%20%26%20a%3Db%5Cc"
                         "%0A%2Bcaf%C3%A9%20%E2%9C%93&ref=ob-4");
-    assert_string_equal(fgw_field(q, "msg"), TRICKY);
-    assert_string_equal(fgw_field(q, "number"), TO);
+    EXPECT_FIELDS(q, {"msg", TRICKY}, {"number", TO});
     gw_close(g);
 }
 
@@ -836,73 +850,53 @@ static void test_http_get_url(void **st)
     gw_close(g);
 }
 
-static void test_http_outcomes(void **st)
+/* Success is "2xx with \"queued\" in the answer" (http_send_cfg). */
+static void test_http_sends(void **st)
 {
-    sg_config c;
-    sms_gateway *g;
-    gw_result r;
+    static const send_case cases[] = {
+        {"queued", .custom = "{\"status\":\"queued\",\"id\":7}",
+         .want = {.outcome = GW_SENT}},
+        {"2xx without queued", .custom = "{\"status\":\"error\",\"why\":\"no credit\"}",
+         .want = {.outcome = GW_FAILED}},
+        {"429", FGW_429, .want = {GW_RETRY, .retry_after_s = 2}},
+        {"500", FGW_500, .want = {.outcome = GW_RETRY}},
+        {"400", FGW_ERROR, .want = {GW_FAILED, 400}},
+        {"drop", FGW_DROP, .want = {.outcome = GW_UNKNOWN}},
+        {"hang", FGW_HANG, .want = {.outcome = GW_UNKNOWN}},
+        {"refused", .refused = 1, .want = {.outcome = GW_RETRY}},
+    };
 
     (void)st;
-    http_cfg(&c, "POST", "/send", "to={{to}}&text={{text}}", "", "2xx:\"queued\"");
-    g = open_gw(&c);
-    fgw_custom(F, 200, "application/json", "{\"status\":\"queued\",\"id\":7}");
-    send_to(g, TO, BODY, &r);
-    assert_int_equal(r.outcome, GW_SENT);
-    fgw_custom(F, 200, "application/json",
-               "{\"status\":\"error\",\"why\":\"no credit\"}");
-    send_to(g, TO, BODY, &r);
-    assert_int_equal(r.outcome, GW_FAILED);
-    fgw_mode(F, FGW_429, 1);
-    send_to(g, TO, BODY, &r);
-    assert_int_equal(r.outcome, GW_RETRY);
-    assert_int_equal(r.retry_after_s, 2);
-    fgw_mode(F, FGW_500, 1);
-    send_to(g, TO, BODY, &r);
-    assert_int_equal(r.outcome, GW_RETRY);
-    fgw_mode(F, FGW_ERROR, 1);
-    send_to(g, TO, BODY, &r);
-    assert_int_equal(r.outcome, GW_FAILED);
-    assert_int_equal(r.http_status, 400);
-    fgw_mode(F, FGW_DROP, 1);
-    send_to(g, TO, BODY, &r);
-    assert_int_equal(r.outcome, GW_UNKNOWN);
-    fgw_mode(F, FGW_HANG, 1);
-    send_to(g, TO, BODY, &r);
-    assert_int_equal(r.outcome, GW_UNKNOWN);
-    gw_close(g);
-    http_cfg(&c, "POST", "/send", "to={{to}}", "", "2xx");
-    snprintf(c.http_url, sizeof c.http_url, "http://127.0.0.1:%u/send", closed_port());
-    g = open_gw(&c);
-    send_to(g, TO, BODY, &r);
-    assert_int_equal(r.outcome, GW_RETRY);
-    gw_close(g);
+    run_send_cases(http_send_cfg, cases, N_OF(cases));
 }
 
 static void test_http_open_errors(void **st)
 {
+    static const struct {
+        const char *method, *path, *body, *headers, *success, *want;
+    } cases[] = {
+        {"POST", "/s", "to={{to}}&text={{message}}", "", "2xx", "[sms.http] body"},
+        {"POST", "/s", "to={{to}&text=x", "", "2xx", "[sms.http] body"},
+        {"POST", "/s?x={{nope}}", "to={{to}}", "", "2xx", "[sms.http] url"},
+        {"GET", "/s", "to={{to}}", "", "2xx", "[sms.http] body"},
+        {"POST", "/s", "to={{to}}", "", "200", "[sms.http] success"},
+        {"POST", "/s", "to={{to}}", "", "2xx:", "[sms.http] success"},
+        {"POST", "/s", "{\"to\":\"{{to}}\"}", "", "2xx", "[sms.http] headers"},
+        {"POST", "/s", "<to>{{to}}</to>", "Content-Type: text/xml", "2xx",
+         "[sms.http] headers"},
+        {"POST", "/s", "to={{to}}", "X-To: {{to}}", "2xx", "[sms.http] headers"},
+        {"POST", "/s", "to={{to}}", "no colon here", "2xx", "[sms.http] headers"},
+    };
     sg_config c;
+    char name[80];
 
     (void)st;
-    http_cfg(&c, "POST", "/s", "to={{to}}&text={{message}}", "", "2xx");
-    open_fails(&c, SG_EINVAL, "[sms.http] body");
-    http_cfg(&c, "POST", "/s", "to={{to}&text=x", "", "2xx");
-    open_fails(&c, SG_EINVAL, "[sms.http] body");
-    http_cfg(&c, "POST", "/s?x={{nope}}", "to={{to}}", "", "2xx");
-    open_fails(&c, SG_EINVAL, "[sms.http] url");
-    http_cfg(&c, "GET", "/s", "to={{to}}", "", "2xx");
-    open_fails(&c, SG_EINVAL, "[sms.http] body");
-    http_cfg(&c, "POST", "/s", "to={{to}}", "", "200");
-    open_fails(&c, SG_EINVAL, "[sms.http] success");
-    http_cfg(&c, "POST", "/s", "to={{to}}", "", "2xx:");
-    open_fails(&c, SG_EINVAL, "[sms.http] success");
-    http_cfg(&c, "POST", "/s", "{\"to\":\"{{to}}\"}", "", "2xx");
-    open_fails(&c, SG_EINVAL, "[sms.http] headers");
-    http_cfg(&c, "POST", "/s", "<to>{{to}}</to>", "Content-Type: text/xml", "2xx");
-    open_fails(&c, SG_EINVAL, "[sms.http] headers");
-    http_cfg(&c, "POST", "/s", "to={{to}}", "X-To: {{to}}", "2xx");
-    open_fails(&c, SG_EINVAL, "[sms.http] headers");
-    http_cfg(&c, "POST", "/s", "to={{to}}", "no colon here", "2xx");
-    open_fails(&c, SG_EINVAL, "[sms.http] headers");
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        http_cfg(&c, cases[i].method, cases[i].path, cases[i].body, cases[i].headers,
+                 cases[i].success);
+        snprintf(name, sizeof name, "http case %zu (%s)", i + 1, cases[i].want);
+        open_fails(name, &c, SG_EINVAL, cases[i].want);
+    }
 }
 
 static void test_tpl_expand(void **st)
@@ -936,35 +930,41 @@ static void test_tpl_expand(void **st)
 
 /* ---- The log gateway ----------------------------------------------------------- */
 
+/* Sends one text to `to` with stderr into dir/log.txt; its first line in line. */
+static void send_logged(sms_gateway *g, const char *to, gw_result *r, char line[512])
+{
+    char path[160];
+    int saved, fd;
+    FILE *f;
+
+    dir_path(path, "log.txt");
+    fflush(stderr);
+    saved = dup(2);
+    fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+    dup2(fd, 2);
+    send_msg(g, "log", to, BODY, r);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(fd);
+    close(saved);
+    assert_non_null(f = fopen(path, "r"));
+    assert_non_null(fgets(line, 512, f));
+    fclose(f);
+}
+
 static void test_log_gateway(void **st)
 {
     sg_config c;
     sms_gateway *g;
     gw_result r;
-    char path[160], line[512] = "", why[200];
-    int saved, fd;
-    FILE *f;
+    char line[512] = "", why[200];
 
     (void)st;
     base_cfg(&c, "log");
     g = open_gw(&c);
     assert_string_equal(gw_name(g), "log");
-    /* stderr into a file for the one call, to read the line back. */
-    snprintf(path, sizeof path, "%s/log.txt", dir);
-    fflush(stderr);
-    saved = dup(2);
-    fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
-    dup2(fd, 2);
-    send_to(g, "+12175550167", BODY, &r);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(fd);
-    close(saved);
-    assert_int_equal(r.outcome, GW_SENT);
-    assert_string_equal(r.message_id, "log-ob-42");
-    assert_non_null(f = fopen(path, "r"));
-    assert_non_null(fgets(line, sizeof line, f));
-    fclose(f);
+    send_logged(g, "+12175550167", &r, line);
+    check_result("log", &r, &(gw_expect){GW_SENT, .message_id = "log-ob-42"});
     assert_non_null(strstr(line,
                            "sms: text ob-42 to (***) ***-**67 sent by the log gateway "
                            "(1 segment)"));
@@ -1148,39 +1148,43 @@ static void test_kannel_parse_dlr(void **st)
 
 /* ---- Retry or unknown (pure) ----------------------------------------------------- */
 
+/* A row of test_net_rule, named by its curl code. */
+/* clang-format off */
+#define NET(code, status, all_sent, want) {#code, code, status, all_sent, want}
+/* clang-format on */
+
 static void test_net_rule(void **st)
 {
+    static const struct {
+        const char *name;
+        CURLcode code;
+        int status, all_sent;
+        gw_net want;
+    } cases[] = {
+        /* Nothing (or not all of it) left: certainly not processed. */
+        NET(CURLE_COULDNT_RESOLVE_HOST, 0, 0, GW_NET_NOT_SENT),
+        NET(CURLE_COULDNT_CONNECT, 0, 0, GW_NET_NOT_SENT),
+        NET(CURLE_OPERATION_TIMEDOUT, 0, 0, GW_NET_NOT_SENT),
+        NET(CURLE_SSL_CONNECT_ERROR, 0, 0, GW_NET_NOT_SENT),
+        NET(CURLE_SEND_ERROR, 0, 0, GW_NET_NOT_SENT),
+        /* All of it left, no answer: may have been processed. */
+        NET(CURLE_OPERATION_TIMEDOUT, 0, 1, GW_NET_MAYBE),
+        NET(CURLE_GOT_NOTHING, 0, 1, GW_NET_MAYBE),
+        NET(CURLE_RECV_ERROR, 0, 1, GW_NET_MAYBE),
+        /* A status line came: it decides, even if the body was then lost. */
+        NET(CURLE_OPERATION_TIMEDOUT, 201, 1, GW_NET_ANSWERED),
+        NET(CURLE_OK, 503, 1, GW_NET_ANSWERED),
+    };
+#undef NET
+
     (void)st;
-    /* Nothing (or not all of it) left: certainly not processed. */
-    assert_int_equal(gw_curl_classify(CURLE_COULDNT_RESOLVE_HOST, 0, 0), GW_NET_NOT_SENT);
-    assert_int_equal(gw_curl_classify(CURLE_COULDNT_CONNECT, 0, 0), GW_NET_NOT_SENT);
-    assert_int_equal(gw_curl_classify(CURLE_OPERATION_TIMEDOUT, 0, 0), GW_NET_NOT_SENT);
-    assert_int_equal(gw_curl_classify(CURLE_SSL_CONNECT_ERROR, 0, 0), GW_NET_NOT_SENT);
-    assert_int_equal(gw_curl_classify(CURLE_SEND_ERROR, 0, 0), GW_NET_NOT_SENT);
-    /* All of it left, no answer: may have been processed. */
-    assert_int_equal(gw_curl_classify(CURLE_OPERATION_TIMEDOUT, 0, 1), GW_NET_MAYBE);
-    assert_int_equal(gw_curl_classify(CURLE_GOT_NOTHING, 0, 1), GW_NET_MAYBE);
-    assert_int_equal(gw_curl_classify(CURLE_RECV_ERROR, 0, 1), GW_NET_MAYBE);
-    /* A status line came: it decides, even if the body was then lost. */
-    assert_int_equal(gw_curl_classify(CURLE_OPERATION_TIMEDOUT, 201, 1), GW_NET_ANSWERED);
-    assert_int_equal(gw_curl_classify(CURLE_OK, 503, 1), GW_NET_ANSWERED);
-}
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        gw_net got = gw_curl_classify(cases[i].code, cases[i].status, cases[i].all_sent);
 
-/* A server that takes connections (the kernel's backlog) and never reads. */
-static int deaf_server(unsigned *port)
-{
-    struct sockaddr_in a;
-    socklen_t len = sizeof a;
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(listen(s, 4), 0);
-    assert_int_equal(getsockname(s, (struct sockaddr *)&a, &len), 0);
-    *port = ntohs(a.sin_port);
-    return s;
+        if (got != cases[i].want)
+            fail_msg("%s, status %d, all sent %d: got %d, expected %d", cases[i].name,
+                     cases[i].status, cases[i].all_sent, got, cases[i].want);
+    }
 }
 
 static gw_net post_to_deaf(size_t body_len)
@@ -1188,7 +1192,8 @@ static gw_net post_to_deaf(size_t body_len)
     char url[64];
     char *body = malloc(body_len);
     unsigned port;
-    int s = deaf_server(&port);
+    /* A server that takes connections (the kernel's backlog) and never reads. */
+    int s = loopback_socket(&port, 1);
     gw_curl *c;
     gw_request rq = {0};
     gw_response rs;
@@ -1226,8 +1231,7 @@ static void test_net_rule_on_the_wire(void **st)
 /* A body libcurl writes in several pieces is still counted whole. */
 static void test_twilio_long_text_drop(void **st)
 {
-    sg_config c;
-    sms_gateway *g;
+    sms_gateway *g = open_with(twilio_cfg);
     gw_result r;
     char body[1601 * 4];
     size_t n = 0;
@@ -1238,10 +1242,8 @@ static void test_twilio_long_text_drop(void **st)
         n += 4;
     }
     body[n] = '\0';
-    twilio_cfg(&c);
-    g = open_gw(&c);
     fgw_mode(F, FGW_DROP, 1);
-    send_to(g, TO, body, &r);
+    send_msg(g, "long text", TO, body, &r);
     assert_int_equal(r.outcome, GW_UNKNOWN);
     assert_string_equal(fgw_field(fgw_request_at(F, -1), "Body"), body);
     gw_close(g);
@@ -1249,58 +1251,57 @@ static void test_twilio_long_text_drop(void **st)
 
 static void test_twilio_classify(void **st)
 {
+    static const struct {
+        const char *name;
+        int status;
+        const char *body;
+        int retry_after;
+        gw_expect want;
+    } cases[] = {
+        {"created", 201,
+         "{\"sid\":\"SMx\",\"status\":\"accepted\",\"error_code\":null,"
+         "\"num_segments\":\"2\"}",
+         -1, .want = {GW_SENT, .message_id = "SMx", .status = "accepted"}},
+        {"created, whatever the body", 201, "<html>", -1, .want = {.outcome = GW_SENT}},
+        {"400 with 20429", 400, "{\"code\":20429,\"status\":400}", 3,
+         .want = {GW_RETRY, .retry_after_s = 3}},
+        {"429, no body", 429, "", -1, .want = {.outcome = GW_RETRY}},
+        {"502, no body at all", 502, NULL, -1, .want = {.outcome = GW_RETRY}},
+        {"landline", 400, "{\"code\":21635,\"message\":\"+15550100199 is a landline\"}",
+         -1, .want = {GW_FAILED, .error_code = 21635}},
+        {"404", 404, "{\"code\":20404}", -1, .want = {GW_FAILED, .reason = "20404"}},
+        {"redirect", 301, "", -1, .want = {GW_FAILED, .reason = "base_url"}},
+    };
     gw_result r;
 
     (void)st;
-    gw_result_clear(&r);
-    gw_twilio_classify(201,
-                       "{\"sid\":\"SMx\",\"status\":\"accepted\",\"error_code\":null,"
-                       "\"num_segments\":\"2\"}",
-                       -1, &r);
-    assert_int_equal(r.outcome, GW_SENT);
-    assert_string_equal(r.message_id, "SMx");
-    assert_string_equal(r.status, "accepted");
-    gw_result_clear(&r);
-    gw_twilio_classify(201, "<html>", -1, &r); /* created, whatever the body */
-    assert_int_equal(r.outcome, GW_SENT);
-    gw_result_clear(&r);
-    gw_twilio_classify(400, "{\"code\":20429,\"status\":400}", 3, &r);
-    assert_int_equal(r.outcome, GW_RETRY);
-    assert_int_equal(r.retry_after_s, 3);
-    gw_result_clear(&r);
-    gw_twilio_classify(429, "", -1, &r);
-    assert_int_equal(r.outcome, GW_RETRY);
-    gw_result_clear(&r);
-    gw_twilio_classify(502, NULL, -1, &r);
-    assert_int_equal(r.outcome, GW_RETRY);
-    gw_result_clear(&r);
-    gw_twilio_classify(400, "{\"code\":21635,\"message\":\"+15550100199 is a landline\"}",
-                       -1, &r);
-    assert_int_equal(r.outcome, GW_FAILED);
-    assert_int_equal(r.error_code, 21635);
-    assert_clean(&r);
-    gw_result_clear(&r);
-    gw_twilio_classify(404, "{\"code\":20404}", -1, &r);
-    assert_int_equal(r.outcome, GW_FAILED);
-    assert_non_null(strstr(r.reason, "20404"));
-    gw_result_clear(&r);
-    gw_twilio_classify(301, "", -1, &r);
-    assert_int_equal(r.outcome, GW_FAILED);
-    assert_non_null(strstr(r.reason, "base_url"));
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        gw_result_clear(&r);
+        gw_twilio_classify(cases[i].status, cases[i].body, cases[i].retry_after, &r);
+        check_result(cases[i].name, &r, &cases[i].want);
+    }
 }
 
 static void test_retry_after(void **st)
 {
     time_t now = 1767225600; /* 2026-01-01T00:00:00Z */
+    static const struct {
+        const char *value;
+        int want;
+    } cases[] = {
+        {"7", 7},
+        {" 120 ", 120},
+        {"Thu, 01 Jan 2026 00:01:30 GMT", 90},
+        {"Wed, 31 Dec 2025 23:00:00 GMT", 0},
+        {"soon", -1},
+        {"7s", -1},
+        {"99999999999999", 86400 * 7},
+    };
 
     (void)st;
-    assert_int_equal(gw_parse_retry_after("7", now), 7);
-    assert_int_equal(gw_parse_retry_after(" 120 ", now), 120);
-    assert_int_equal(gw_parse_retry_after("Thu, 01 Jan 2026 00:01:30 GMT", now), 90);
-    assert_int_equal(gw_parse_retry_after("Wed, 31 Dec 2025 23:00:00 GMT", now), 0);
-    assert_int_equal(gw_parse_retry_after("soon", now), -1);
-    assert_int_equal(gw_parse_retry_after("7s", now), -1);
-    assert_int_equal(gw_parse_retry_after("99999999999999", now), 86400 * 7);
+    for (size_t i = 0; i < N_OF(cases); i++)
+        expect_int(cases[i].value, "Retry-After",
+                   gw_parse_retry_after(cases[i].value, now), cases[i].want);
 }
 
 /* ---- Secrets ------------------------------------------------------------------------
@@ -1312,13 +1313,10 @@ static void test_secret_files(void **st)
     char big[200];
 
     (void)st;
-    snprintf(path, sizeof path, "%s/creds", dir);
-    mkdir(path, 0700);
-    snprintf(path, sizeof path, "%s/creds/twilio-token", dir);
-    write_file(path, "s3cret-value\r\n\n");
+    mkdir(dir_path(path, "creds"), 0700);
+    write_file(dir_path(path, "creds/twilio-token"), "s3cret-value\r\n\n");
     /* A bare name is looked up in $CREDENTIALS_DIRECTORY. */
-    snprintf(path, sizeof path, "%s/creds", dir);
-    setenv("CREDENTIALS_DIRECTORY", path, 1);
+    setenv("CREDENTIALS_DIRECTORY", dir_path(path, "creds"), 1);
     assert_int_equal(gw_read_secret("twilio-token", out, sizeof out, err, sizeof err), 0);
     assert_string_equal(out, "s3cret-value");
     /* A path with a slash is taken as it is. */
@@ -1331,18 +1329,15 @@ static void test_secret_files(void **st)
     assert_int_equal(gw_read_secret("twilio-token", out, sizeof out, err, sizeof err),
                      SG_EIO);
     /* Empty, two lines, too long. */
-    snprintf(path, sizeof path, "%s/empty", dir);
-    write_file(path, "\n");
+    write_file(dir_path(path, "empty"), "\n");
     assert_int_equal(gw_read_secret(path, out, sizeof out, err, sizeof err), SG_EINVAL);
-    snprintf(path, sizeof path, "%s/two", dir);
-    write_file(path, "line-one\nline-two\n");
+    write_file(dir_path(path, "two"), "line-one\nline-two\n");
     assert_int_equal(gw_read_secret(path, out, sizeof out, err, sizeof err), SG_EINVAL);
     assert_null(strstr(err, "line-one"));
     assert_string_equal(out, "");
     memset(big, 'k', sizeof big - 1);
     big[sizeof big - 1] = '\0';
-    snprintf(path, sizeof path, "%s/big", dir);
-    write_file(path, big);
+    write_file(dir_path(path, "big"), big);
     assert_int_equal(gw_read_secret(path, out, sizeof out, err, sizeof err), SG_ETOOBIG);
     assert_null(strstr(err, "kkkk"));
 }
@@ -1356,18 +1351,15 @@ static void test_twilio_credentials_directory(void **st)
     gw_result r;
 
     (void)st;
-    snprintf(path, sizeof path, "%s/creds2", dir);
-    mkdir(path, 0700);
-    snprintf(path, sizeof path, "%s/creds2/twilio-token", dir);
-    write_file(path, "s3cret-value\n");
-    snprintf(path, sizeof path, "%s/creds2", dir);
-    setenv("CREDENTIALS_DIRECTORY", path, 1);
+    mkdir(dir_path(path, "creds2"), 0700);
+    write_file(dir_path(path, "creds2/twilio-token"), "s3cret-value\n");
+    setenv("CREDENTIALS_DIRECTORY", dir_path(path, "creds2"), 1);
     twilio_cfg(&c);
     snprintf(c.twilio_auth_token_file, sizeof c.twilio_auth_token_file, "twilio-token");
     fgw_twilio_auth(F, ACCOUNT, "s3cret-value");
     g = open_gw(&c);
     unsetenv("CREDENTIALS_DIRECTORY");
-    send_to(g, TO, BODY, &r);
+    send_one(g, "credentials directory", &r);
     assert_int_equal(r.outcome, GW_SENT);
     gw_close(g);
 }
@@ -1377,29 +1369,21 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_twilio_created, each),
         cmocka_unit_test_setup(test_twilio_service_and_no_validity, each),
-        cmocka_unit_test_setup(test_twilio_invalid_number, each),
-        cmocka_unit_test_setup(test_twilio_opted_out, each),
-        cmocka_unit_test_setup(test_twilio_other_4xx, each),
-        cmocka_unit_test_setup(test_twilio_429, each),
-        cmocka_unit_test_setup(test_twilio_5xx, each),
-        cmocka_unit_test_setup(test_twilio_hang_is_unknown, each),
-        cmocka_unit_test_setup(test_twilio_drop_is_unknown, each),
-        cmocka_unit_test_setup(test_twilio_refused_is_retry, each),
+        cmocka_unit_test_setup(test_twilio_sends, each),
         cmocka_unit_test_setup(test_twilio_rate_limit, each),
         cmocka_unit_test_setup(test_twilio_reconcile, each),
         cmocka_unit_test_setup(test_twilio_poll, each),
         cmocka_unit_test_setup(test_twilio_poll_pages, each),
         cmocka_unit_test_setup(test_twilio_check, each),
-        cmocka_unit_test_setup(test_twilio_open_errors, each),
+        cmocka_unit_test_setup(test_open_errors, each),
         cmocka_unit_test_setup(test_kannel_accepted, each),
-        cmocka_unit_test_setup(test_kannel_answers, each),
+        cmocka_unit_test_setup(test_kannel_sends, each),
         cmocka_unit_test_setup(test_kannel_no_reconcile_no_poll, each),
         cmocka_unit_test_setup(test_kannel_check, each),
-        cmocka_unit_test_setup(test_kannel_open_errors, each),
         cmocka_unit_test_setup(test_http_json, each),
         cmocka_unit_test_setup(test_http_form, each),
         cmocka_unit_test_setup(test_http_get_url, each),
-        cmocka_unit_test_setup(test_http_outcomes, each),
+        cmocka_unit_test_setup(test_http_sends, each),
         cmocka_unit_test_setup(test_http_open_errors, each),
         cmocka_unit_test(test_tpl_expand),
         cmocka_unit_test_setup(test_log_gateway, each),
