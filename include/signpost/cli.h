@@ -23,6 +23,11 @@ int cmd_print_test(int argc, char **argv);
 int cmd_print_jobs(int argc, char **argv);
 int cmd_reprint(int argc, char **argv);
 int cmd_sms(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+int cmd_maintain(int argc, char **argv);
+int cmd_user(int argc, char **argv);
 
 /*
  * Common to every command that touches state: reads --config FILE (or

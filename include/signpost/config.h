@@ -41,9 +41,11 @@ typedef struct {
     char staff_tls_cert[SG_CFG_PATH], staff_tls_key[SG_CFG_PATH];
     char staff_tls[SG_CFG_STR]; /* "auto", or "off" (loopback listen only) */
     int session_idle_min;
+    int session_max_h; /* absolute session lifetime, whatever the activity */
     /* [store] */
     char store_dir[SG_CFG_PATH];
     int retention_days;
+    int store_backups; /* nightly copies `signpost maintain` keeps; 0: none */
     /* [paths] */
     char data_dir[SG_CFG_PATH];
     char ui_dir[SG_CFG_PATH];

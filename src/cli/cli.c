@@ -29,6 +29,11 @@ static void usage(FILE *out)
             "  print-jobs list the newest receipts and why any failed\n"
             "  reprint    queue a new copy of a printed or failed receipt\n"
             "  sms        the text outbox, replies and opt-outs; resend a text\n"
+            "  doctor     check that this kiosk is fit to run: one line per check\n"
+            "  backup     copy the databases and the SMS key, while the service runs\n"
+            "  restore    put a backup back (the service stopped)\n"
+            "  maintain   the nightly job: backup, retention purge, integrity checks\n"
+            "  user       staff accounts: add, passwd, disable, enable, list\n"
             "  version    print the version\n"
             "\n"
             "Run 'signpost <command> --help' for a command's options.\n");
@@ -107,6 +112,16 @@ int cli_main(int argc, char **argv)
         return cmd_reprint(argc - 1, argv + 1);
     if (!strcmp(argv[1], "sms"))
         return cmd_sms(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "doctor"))
+        return cmd_doctor(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "backup"))
+        return cmd_backup(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "restore"))
+        return cmd_restore(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "maintain"))
+        return cmd_maintain(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "user"))
+        return cmd_user(argc - 1, argv + 1);
     if (!strcmp(argv[1], "print-test"))
         return cmd_print_test(argc - 1, argv + 1);
     if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {

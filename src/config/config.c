@@ -83,9 +83,11 @@ static const cfg_key keys[] = {
     T("staff", "tls_key", K_PATH, staff_tls_key, ""),
     E("staff", "tls", staff_tls, "auto,off", "auto"),
     I("staff", "session_idle_min", session_idle_min, 1, 720, "15"),
+    I("staff", "session_max_h", session_max_h, 1, 168, "12"),
 
     T("store", "dir", K_PATH, store_dir, "/var/lib/signpost"),
     I("store", "retention_days", retention_days, 0, 36500, "0"),
+    I("store", "backups", store_backups, 0, 365, "7"),
 
     T("paths", "data_dir", K_PATH, data_dir, ""),
     T("paths", "ui_dir", K_PATH, ui_dir, ""),

@@ -78,6 +78,9 @@ sg_rc app_open_sms(sg_app *app, char *err, size_t errlen)
     }
     if ((rc = read_hook_secret(app, err, errlen)) || (rc = open_vault(app, err, errlen)))
         return rc;
+    if (!cfg->demo && strcmp(cfg->sms_gateway, "log") == 0)
+        sg_warn("[sms] gateway = log: texts are only written to this log, never sent; "
+                "set twilio, http or kannel, or none to stop offering texts");
     app->sms_on = 1;
     return SG_OK;
 }

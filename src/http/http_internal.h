@@ -11,6 +11,7 @@
 #include "signpost/buf.h"
 #include "signpost/directory.h"
 #include "signpost/screening.h"
+#include "signpost/staff_auth.h"
 
 #if MHD_VERSION < 0x00097002
 typedef int MHD_RESULT;
@@ -78,5 +79,33 @@ MHD_RESULT kiosk_sms_consent(http_ctx *h);
 /* The staff listener's routes (webhooks now; the console later). */
 MHD_RESULT http_staff(http_ctx *h);
 MHD_RESULT staff_hooks(http_ctx *h);
+
+/*
+ * The staff console's sessions (src/http/staff_auth.c).  staff_api()
+ * answers /staff/api/...; every console route begins with staff_require(),
+ * which checks the session cookie, idle and absolute expiry (sliding the
+ * idle clock), the X-CSRF-Token header when needs_csrf (every request that
+ * changes something), and that the role is at least min_role ("viewer",
+ * "navigator", "admin"; NULL: any).  It returns the session (the caller
+ * frees it with staff_session_free, which accepts NULL), or NULL with *ret
+ * holding the 401/403/503 answer already queued.
+ */
+typedef struct {
+    long long user_id;
+    char username[STAFF_USERNAME_MAX + 1];
+    staff_role role;
+    char id_hash[STAFF_SESSION_HASH_LEN];
+    char csrf[STAFF_TOKEN_LEN];
+    time_t expires_at;
+} staff_session;
+
+MHD_RESULT staff_api(http_ctx *h);
+staff_session *staff_require(http_ctx *h, int needs_csrf, const char *min_role,
+                             MHD_RESULT *ret);
+void staff_session_free(staff_session *s);
+/* Appends an audit row for what s did from this request's address;
+ * a route that shows or changes something refuses when this fails. */
+sg_rc staff_audit(http_ctx *h, const staff_session *s, const char *action,
+                  const char *target, const char *detail);
 
 #endif

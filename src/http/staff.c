@@ -14,6 +14,8 @@ MHD_RESULT http_staff(http_ctx *h)
 
     if (!strncmp(h->url, "/hooks/", 7))
         return staff_hooks(h);
+    if (!strncmp(h->url, "/staff/api/", 11))
+        return staff_api(h);
     if (!strcmp(h->url, "/healthz"))
         return http_method_is(h, "GET", &ret)
                    ? http_json(h, MHD_HTTP_OK, "{\"status\":\"ok\",\"listener\":\"staff\"}")

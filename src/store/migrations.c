@@ -159,6 +159,77 @@ static const char *const migrations[] = {
     ") STRICT, WITHOUT ROWID;"
     "CREATE INDEX sms_inbound_screening ON sms_inbound(screening_id, received_at);"
     "CREATE INDEX sms_inbound_received ON sms_inbound(received_at);",
+
+    /*
+     * 5: what reports keep after retention.  `signpost maintain` adds the
+     * counts of the visits, texts and replies it is about to delete, per
+     * local day, before deleting them (src/store/maintain.c), so the
+     * clinic's numbers survive the answers and the phone numbers.
+     * metric: screenings, wants_help, language:LANG, positive:DOMAIN,
+     * sms_consents, texts_sent, replies:KIND.
+     */
+    "CREATE TABLE daily_counts("
+    "  day TEXT NOT NULL,"
+    "  metric TEXT NOT NULL,"
+    "  value INTEGER NOT NULL,"
+    "  PRIMARY KEY (day, metric)"
+    ") STRICT, WITHOUT ROWID;",
+
+    /*
+     * 6: staff accounts, sessions, the audit log and login throttling
+     * (include/signpost/staff_store.h).  Session times and throttling
+     * times are Unix seconds, compared on every request; account and
+     * audit times are ISO 8601 UTC text, read by people.
+     *   staff_sessions: id_hash is a keyed hash of the session id (the key
+     *     lives only in the daemon's memory), never the id itself
+     *   audit_log: append-only; the triggers refuse UPDATE and DELETE from
+     *     any connection (someone who can edit the file can still drop them:
+     *     this guards against the program and slips, not the file's owner).
+     *     No foreign key: a row must always go in.  Signpost never purges
+     *     it; its retention is out of scope (the clinic's records policy)
+     *   login_failures: key is "user:NAME" (lower case) or "ip:ADDRESS"
+     */
+    "CREATE TABLE staff_users("
+    "  id INTEGER PRIMARY KEY,"
+    "  username TEXT UNIQUE NOT NULL COLLATE NOCASE,"
+    "  role TEXT NOT NULL CHECK (role IN ('admin', 'navigator', 'viewer')),"
+    "  pw_hash TEXT NOT NULL,"
+    "  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),"
+    "  created_at TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL,"
+    "  last_login_at TEXT"
+    ") STRICT;"
+    "CREATE TABLE staff_sessions("
+    "  id_hash TEXT PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES staff_users(id) ON DELETE CASCADE,"
+    "  csrf TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  last_seen_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL,"
+    "  ip TEXT"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX staff_sessions_user ON staff_sessions(user_id);"
+    "CREATE TABLE audit_log("
+    "  id INTEGER PRIMARY KEY,"
+    "  at TEXT NOT NULL,"
+    "  user_id INTEGER,"
+    "  username TEXT,"
+    "  action TEXT NOT NULL,"
+    "  target TEXT,"
+    "  detail TEXT,"
+    "  ip TEXT"
+    ") STRICT;"
+    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log"
+    "  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;"
+    "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
+    "  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;"
+    "CREATE TABLE login_failures("
+    "  key TEXT PRIMARY KEY,"
+    "  count INTEGER NOT NULL,"
+    "  first_at INTEGER NOT NULL,"
+    "  locked_until INTEGER NOT NULL,"
+    "  locks INTEGER NOT NULL DEFAULT 0"
+    ") STRICT, WITHOUT ROWID;",
 };
 
 int store_schema_version(void)
