@@ -1,8 +1,10 @@
 /*
  * `signpost serve`: load everything, listen, and wait for SIGTERM or SIGINT.
  * The signals are blocked in every thread and taken synchronously by the
- * main thread with sigwait(), so shutdown runs in ordinary code: stop
- * accepting, finish the requests in flight, close the store.
+ * main thread with sigtimedwait(), so shutdown runs in ordinary code: stop
+ * accepting, finish the requests in flight, close the store.  Under
+ * systemd (Type=notify) it says READY=1 once the kiosk listens, pings the
+ * watchdog while the store answers, and says STOPPING=1 on a signal.
  */
 #include <getopt.h>
 #include <malloc.h>
@@ -17,7 +19,9 @@
 #include "signpost/followup_worker.h"
 #include "signpost/http.h"
 #include "signpost/log.h"
+#include "signpost/notify.h"
 #include "signpost/print_worker.h"
+#include "signpost/statelock.h"
 #include "signpost/sync.h"
 
 static void serve_usage(FILE *out)
@@ -132,16 +136,70 @@ static void stop_all(services *sv)
     tls_material_free(&sv->tls);
 }
 
+/* Tells the log, the demo's user and systemd that the kiosk is up. */
+static void announce(const sg_config *cfg, int port)
+{
+    char addr[64], status[128];
+    int bind_port;
+
+    config_split_listen(cfg->kiosk_listen, addr, sizeof addr, &bind_port);
+    sg_info("signpost %s: %s; state in %s", SIGNPOST_VERSION,
+            cfg->demo ? "demo defaults" : cfg->source, cfg->store_dir);
+    sg_info("kiosk listening on http://%s:%d/", addr, port);
+    if (cfg->demo)
+        fprintf(stderr, "\n  signpost demo is running: open http://%s:%d/ in a browser."
+                        "\n  Ctrl-C stops it.\n\n", addr, port);
+    snprintf(status, sizeof status, "kiosk listening on http://%s:%d/", addr, port);
+    notify_ready(status);
+}
+
+/*
+ * One watchdog ping, sent only while the store answers a trivial query: a
+ * daemon whose database is gone (a failing card, a lost mount) falls
+ * silent, and systemd kills and restarts it after WatchdogSec.
+ */
+static void watchdog_ping(sg_app *app)
+{
+    int version;
+
+    if (store_user_version(app->store, &version) == SG_OK)
+        notify_watchdog();
+    else
+        sg_warn("store not answering: watchdog ping withheld");
+}
+
+/* Waits for SIGTERM or SIGINT; meanwhile pings systemd's watchdog every
+ * half WatchdogSec when one is configured. */
+static int wait_for_stop(sg_app *app, const sigset_t *stop)
+{
+    long ms = notify_watchdog_interval_ms();
+    struct timespec ts;
+    int sig = 0;
+
+    if (ms <= 0) {
+        sigwait(stop, &sig);
+        return sig;
+    }
+    ts.tv_sec = (time_t)(ms / 1000);
+    ts.tv_nsec = (ms % 1000) * 1000000L;
+    while ((sig = sigtimedwait(stop, NULL, &ts)) < 0)
+        watchdog_ping(app); /* timed out (or EINTR): one early ping is harmless */
+    return sig;
+}
+
 static int run(const sg_config *cfg)
 {
-    char err[512], addr[64];
+    char err[512];
     sg_app *app = NULL;
     services sv;
     sigset_t stop;
-    int sig = 0, port = 0, bind_port;
+    int sig, port = 0;
 
     memset(&sv, 0, sizeof sv);
-    if (app_open(cfg, &app, err, sizeof err)) {
+    /* Held for the process's life: `signpost restore` refuses while it is,
+     * and a second daemon on the same state cannot start. */
+    if (statelock_acquire(cfg->store_dir, NULL, err, sizeof err) ||
+        app_open(cfg, &app, err, sizeof err)) {
         sg_error("%s", err);
         return SG_EXIT_FAIL;
     }
@@ -162,14 +220,9 @@ static int run(const sg_config *cfg)
     /* Start-up (a first import above all) leaves freed heap behind that
      * glibc would keep for good: give it back before the kiosk idles. */
     malloc_trim(0);
-    config_split_listen(cfg->kiosk_listen, addr, sizeof addr, &bind_port);
-    sg_info("signpost %s: %s; state in %s", SIGNPOST_VERSION,
-            cfg->demo ? "demo defaults" : cfg->source, cfg->store_dir);
-    sg_info("kiosk listening on http://%s:%d/", addr, port);
-    if (cfg->demo)
-        fprintf(stderr, "\n  signpost demo is running: open http://%s:%d/ in a browser."
-                        "\n  Ctrl-C stops it.\n\n", addr, port);
-    sigwait(&stop, &sig);
+    announce(cfg, port);
+    sig = wait_for_stop(app, &stop);
+    notify_stopping();
     sg_info("%s received: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     stop_all(&sv);
     app_close(app);
