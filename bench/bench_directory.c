@@ -25,18 +25,16 @@
 #define _XOPEN_SOURCE 700 /* nftw(), to clear the scratch folders */
 #include <errno.h>
 #include <ftw.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "bench_fs.h"
+#include "bench_util.h"
 #include "gen_hsds.h"
 #include "signpost/directory_db.h"
 #include "signpost/log.h"
@@ -76,13 +74,6 @@ typedef struct {
     int dom_idx[NSCREENED];
 } bench;
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static double tv_s(struct timeval tv)
 {
     return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
@@ -115,13 +106,13 @@ static int import_child(char **argv)
         fprintf(stderr, "bench_directory: import child: %s\n", err);
         return 1;
     }
-    t0 = now_s();
+    t0 = bench_now_s();
     rc = directory_prepare(argv[3], argv[4], map, &problems, err, sizeof err);
     if (rc) {
         fprintf(stderr, "bench_directory: import: %s (%s)\n", err, sg_strerror(rc));
         return 1;
     }
-    printf("%zu %.6f\n", problems, now_s() - t0);
+    printf("%zu %.6f\n", problems, bench_now_s() - t0);
     instrument_free(inst);
     free(map);
     return 0;
@@ -235,26 +226,13 @@ static void describe_db(const char *db_path, size_result *r)
 
 /* ---- matching ---- */
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentile of sorted v. */
-static double pct(const double *v, size_t n, double p)
-{
-    size_t i = (size_t)ceil(p * (double)n);
-    return v[i > 0 ? i - 1 : 0];
-}
-
 static double time_match(directory_reader *rd, const sg_instrument *inst,
                          const match_query *q, size_t *nres)
 {
     sg_resource res[NSCREENED * 3];
-    double t0 = now_s();
+    double t0 = bench_now_s();
     *nres = directory_match(rd, inst, q, res, NSCREENED * 3);
-    return (now_s() - t0) * 1e3;
+    return (bench_now_s() - t0) * 1e3;
 }
 
 /* Times reps matches of q after a warm-up; v must hold reps values. */
@@ -266,7 +244,7 @@ static void time_many(directory_reader *rd, const bench *b, const match_query *q
         time_match(rd, b->inst, q, &nres);
     for (int i = 0; i < reps; i++)
         v[i] = time_match(rd, b->inst, q, &nres);
-    qsort(v, (size_t)reps, sizeof *v, cmp_double);
+    bench_sort(v, (size_t)reps);
 }
 
 static int measure_matching(const bench *b, const char *state, size_result *r)
@@ -283,14 +261,14 @@ static int measure_matching(const bench *b, const char *state, size_result *r)
     }
     r->first_ms = time_match(rd, b->inst, &q, &r->nres); /* a fresh connection's first */
     time_many(rd, b, &q, b->reps, v);
-    r->p50 = pct(v, (size_t)b->reps, 0.50);
-    r->p99 = pct(v, (size_t)b->reps, 0.99);
+    r->p50 = bench_percentile(v, b->reps, 50);
+    r->p99 = bench_percentile(v, b->reps, 99);
     r->max = v[b->reps - 1];
     /* One domain at a time: where the five-domain time goes. */
     for (int d = 0; d < NSCREENED && b->reps >= DOMAIN_REPS; d++) {
         q.domains = 1u << b->dom_idx[d];
         time_many(rd, b, &q, DOMAIN_REPS, v);
-        r->dom_p50[d] = pct(v, DOMAIN_REPS, 0.50);
+        r->dom_p50[d] = bench_percentile(v, DOMAIN_REPS, 50);
     }
     directory_reader_close(rd);
     free(v);
@@ -299,6 +277,24 @@ static int measure_matching(const bench *b, const char *state, size_result *r)
 
 /* ---- the reader's plan ---- */
 
+typedef struct {
+    int outer_seen, walks;
+} plan_walk;
+
+/* The first SCAN or SEARCH of a plan is its outer loop: does it walk? */
+static void plan_row(const char *detail, int depth, void *arg)
+{
+    plan_walk *w = arg;
+    (void)depth;
+    if (!w->outer_seen && (!strncmp(detail, "SCAN", 4) || !strncmp(detail, "SEARCH", 6))) {
+        w->outer_seen = 1;
+        /* A partial index (the clinic's few raised services) is no walk. */
+        w->walks = (!strncmp(detail, "SCAN", 4) && !strstr(detail, "VIRTUAL TABLE") &&
+                    !strstr(detail, "service_curation_raised")) ||
+                   (!strncmp(detail, "SEARCH d ", 9) && strstr(detail, "(domain=?)"));
+    }
+}
+
 /*
  * Prints the plan as a tree.  Returns 1 when its outer loop walks a whole
  * table, or service_domains by domain alone: then the rows visited per call
@@ -306,38 +302,8 @@ static int measure_matching(const bench *b, const char *state, size_result *r)
  */
 static int print_plan(sqlite3 *db, const char *sql)
 {
-    int ids[64], depth[64], n = 0, outer_seen = 0, walks = 0;
-    sqlite3_stmt *s = NULL;
-    char eqp[2048];
-
-    snprintf(eqp, sizeof eqp, "EXPLAIN QUERY PLAN %s", sql);
-    if (sqlite3_prepare_v2(db, eqp, -1, &s, NULL) != SQLITE_OK) {
-        printf("      (cannot prepare: %s)\n", sqlite3_errmsg(db));
-        return -1;
-    }
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        int id = sqlite3_column_int(s, 0), parent = sqlite3_column_int(s, 1), dep = 0;
-        const char *detail = (const char *)sqlite3_column_text(s, 3);
-        for (int i = 0; i < n; i++)
-            if (ids[i] == parent)
-                dep = depth[i] + 1;
-        if (n < 64) {
-            ids[n] = id;
-            depth[n++] = dep;
-        }
-        detail = detail ? detail : "";
-        printf("      %*s%s\n", 2 * dep, "", detail);
-        if (!outer_seen &&
-            (!strncmp(detail, "SCAN", 4) || !strncmp(detail, "SEARCH", 6))) {
-            outer_seen = 1;
-            /* A partial index (the clinic's few raised services) is no walk. */
-            walks = (!strncmp(detail, "SCAN", 4) && !strstr(detail, "VIRTUAL TABLE") &&
-                     !strstr(detail, "service_curation_raised")) ||
-                    (!strncmp(detail, "SEARCH d ", 9) && strstr(detail, "(domain=?)"));
-        }
-    }
-    sqlite3_finalize(s);
-    return walks;
+    plan_walk w = {0, 0};
+    return bench_plan_walk(db, sql, 1, plan_row, &w) ? -1 : w.walks;
 }
 
 static void explain_reader(const char *state)
@@ -442,12 +408,12 @@ static int run_size(const bench *b, size_t n, size_result *r, int explain)
         fprintf(stderr, "bench_directory: mkdir in %s: %s\n", scratch, strerror(errno));
         goto out;
     }
-    t0 = now_s();
+    t0 = bench_now_s();
     if (gen_hsds_write(n, pkg, GEN_HSDS_SEED, &r->gen, err, sizeof err)) {
         fprintf(stderr, "bench_directory: generating %zu services: %s\n", n, err);
         goto out;
     }
-    r->gen_s = now_s() - t0;
+    r->gen_s = bench_now_s() - t0;
     if (store_open(state, 1, &store, err, sizeof err)) {
         fprintf(stderr, "bench_directory: store: %s\n", err);
         goto out;
@@ -528,10 +494,8 @@ static void print_budgets(const size_result *res, int nres)
 
 static int parse_size(const char *s, size_t *out)
 {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s || *end || *s == '-' || v == 0 || v > GEN_HSDS_MAX_SERVICES)
+    long v;
+    if (bench_parse_long(s, 1, GEN_HSDS_MAX_SERVICES, &v, NULL))
         return -1;
     *out = (size_t)v;
     return 0;
@@ -578,7 +542,7 @@ static int parse_args(int argc, char **argv, bench *b, size_t *sizes, int *nsize
 
 int main(int argc, char **argv)
 {
-    bench b = {BENCH_SOURCE_DIR, getenv("TMPDIR"), 2000, 0, NULL, 0, {0}};
+    bench b = {BENCH_SOURCE_DIR, bench_scratch_parent(), 2000, 0, NULL, 0, {0}};
     size_t sizes[MAX_SIZES];
     size_result res[MAX_SIZES];
     sg_domain_map *map = calloc(1, sizeof *map);
@@ -588,8 +552,6 @@ int main(int argc, char **argv)
     sg_log_set_level(SG_LOG_WARN);
     if (argc == 5 && strcmp(argv[1], CHILD_FLAG) == 0)
         return import_child(argv);
-    if (!b.base || !*b.base)
-        b.base = "/tmp";
     if (!map || parse_args(argc, argv, &b, sizes, &nsizes))
         return usage();
     if (load_map(b.src, &b.inst, map, err, sizeof err)) {

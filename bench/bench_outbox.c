@@ -26,17 +26,14 @@
  * before, during (sampled every 10 ms) and after.  Figures only, no pass or
  * fail.  Results: docs/performance.md; how to run it: bench/README.md.
  */
-#include <errno.h>
 #include <getopt.h>
-#include <math.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "bench_fs.h"
+#include "bench_util.h"
 #include "fake_gateway.h"
 #include "harness.h"
 
@@ -73,81 +70,10 @@ typedef struct {
 
 /* ---- small utilities ----------------------------------------------------- */
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
-/* A "Key:  1234 kB" line of /proc/PID/status; -1 when unreadable. */
-static long proc_status_kb(pid_t pid, const char *key)
-{
-    char path[64], line[256];
-    size_t klen = strlen(key);
-    long kb = -1;
-    FILE *f;
-
-    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
-    if (!(f = fopen(path, "r")))
-        return -1;
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, key, klen) == 0) {
-            kb = strtol(line + klen, NULL, 10);
-            break;
-        }
-    fclose(f);
-    return kb;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double percentile(const double *sorted, int n, double p)
-{
-    int rank = (int)ceil(p / 100.0 * n);
-    if (n <= 0)
-        return NAN;
-    if (rank < 1)
-        rank = 1;
-    return sorted[rank > n ? n - 1 : rank - 1];
-}
-
 /* The i-th fictional number: 217-555-0101 ... 0199, then 0201 ... */
 static void phone_of(int i, char *out, size_t outlen)
 {
     snprintf(out, outlen, "217555%04d", 100 * (1 + i / 99) + 1 + i % 99);
-}
-
-/* ---- the daemon's memory, sampled while it works ------------------------- */
-
-typedef struct {
-    pid_t pid;
-    atomic_int on;
-    atomic_long peak_kb;
-    pthread_t th;
-} rss_sampler;
-
-static void *sample(void *arg)
-{
-    rss_sampler *s = arg;
-    while (atomic_load(&s->on)) {
-        long kb = proc_status_kb(s->pid, "VmRSS:");
-        if (kb > atomic_load(&s->peak_kb))
-            atomic_store(&s->peak_kb, kb);
-        sleep_ms(SAMPLE_MS);
-    }
-    return NULL;
 }
 
 /* ---- talking to the daemon -------------------------------------------------- */
@@ -261,16 +187,16 @@ static void wait_all(const bench_opts *o, const itest_daemon *d, text *texts, ru
 {
     size_t cap = (size_t)o->texts * 34 + 64;
     char *list = malloc(cap);
-    double deadline = now_s() + o->timeout_s;
+    double deadline = bench_now_s() + o->timeout_s;
 
     r->timed_out = 1;
-    while (list && now_s() < deadline) {
+    while (list && bench_now_s() < deadline) {
         long long stopped;
         if (itest_db_text(d,
                           "SELECT group_concat(screening_id, ',') FROM sms_outbox"
                           " WHERE state IN ('sent', 'delivered')",
                           NULL, list, cap) == 0)
-            r->sent += mark_sent(texts, o->texts, list, now_s());
+            r->sent += mark_sent(texts, o->texts, list, bench_now_s());
         stopped = db_count(d, "SELECT count(*) FROM sms_outbox WHERE state IN"
                               " ('failed', 'unknown', 'expired', 'cancelled')");
         r->failed = stopped > 0 ? (int)stopped : 0;
@@ -278,7 +204,7 @@ static void wait_all(const bench_opts *o, const itest_daemon *d, text *texts, ru
             r->timed_out = 0;
             break;
         }
-        sleep_ms(POLL_MS);
+        bench_sleep_ms(POLL_MS);
     }
     free(list);
 }
@@ -325,8 +251,7 @@ static void delays(text *texts, int n, run_result *r)
         if (texts[i].sent > r->last_sent)
             r->last_sent = texts[i].sent;
     }
-    if (r->delay_ms)
-        qsort(r->delay_ms, (size_t)k, sizeof *r->delay_ms, cmp_double);
+    bench_sort(r->delay_ms, (size_t)k);
 }
 
 /* Queues the texts and waits for them, with the daemon's memory sampled. */
@@ -334,7 +259,7 @@ static int drive(const bench_opts *o, itest_daemon *d, fake_gw *f, text *texts,
                  run_result *r)
 {
     char version[64], phone[24];
-    rss_sampler s = {.pid = d->pid};
+    bench_rss_sampler s;
     double t0;
     int rc = -1;
 
@@ -347,29 +272,25 @@ static int drive(const bench_opts *o, itest_daemon *d, fake_gw *f, text *texts,
             fprintf(stderr, "bench: screening %d was refused\n", i);
             return -1;
         }
-    sleep_ms(SETTLE_MS);
-    r->rss_idle = proc_status_kb(d->pid, "VmRSS:");
-    atomic_store(&s.on, 1);
-    atomic_store(&s.peak_kb, r->rss_idle);
-    if (pthread_create(&s.th, NULL, sample, &s) != 0)
+    bench_sleep_ms(SETTLE_MS);
+    r->rss_idle = bench_proc_status_kb(d->pid, "VmRSS:");
+    if (bench_rss_start(&s, d->pid, SAMPLE_MS, r->rss_idle))
         return -1;
-    t0 = now_s();
+    t0 = bench_now_s();
     for (int i = 0; i < o->texts; i++) {
         phone_of(i, phone, sizeof phone);
         if (ask_for_list(d, &texts[i], phone, version))
             goto out;
-        texts[i].queued = now_s();
+        texts[i].queued = bench_now_s();
     }
-    r->queue_s = now_s() - t0;
+    r->queue_s = bench_now_s() - t0;
     wait_all(o, d, texts, r);
     rc = 0;
 out:
-    atomic_store(&s.on, 0);
-    pthread_join(s.th, NULL);
-    r->rss_peak = atomic_load(&s.peak_kb);
-    sleep_ms(SETTLE_MS);
-    r->rss_after = proc_status_kb(d->pid, "VmRSS:");
-    r->hwm = proc_status_kb(d->pid, "VmHWM:");
+    r->rss_peak = bench_rss_stop(&s);
+    bench_sleep_ms(SETTLE_MS);
+    r->rss_after = bench_proc_status_kb(d->pid, "VmRSS:");
+    r->hwm = bench_proc_status_kb(d->pid, "VmHWM:");
     gateway_counts(f, r);
     db_figures(d, r);
     return rc;
@@ -432,7 +353,8 @@ static void print_run(const bench_opts *o, const run_result *r)
            "%.2f texts/s first sent -> last sent\n",
            achieved, 100.0 * achieved / r->rate, win > 0 ? (r->sent - 1) / win : 0.0);
     printf("  delay queued -> sent: p50 %.0f ms, p99 %.0f ms, max %.0f ms\n",
-           percentile(r->delay_ms, r->sent, 50), percentile(r->delay_ms, r->sent, 99),
+           bench_percentile(r->delay_ms, r->sent, 50),
+           bench_percentile(r->delay_ms, r->sent, 99),
            r->sent ? r->delay_ms[r->sent - 1] : 0.0);
     printf("  attempts (sms_attempts): %lld for %d texts (%.2f a text, most on one text "
            "%lld); 429s: %lld\n",
@@ -456,8 +378,8 @@ static void print_table(const bench_opts *o, const run_result *r, int n)
         printf("| %d | %d | %d | %.1f | %.2f | %.0f %% | %.1f / %.1f / %.1f | %lld | %lld | "
                "%ld / %ld / %ld |\n",
                r[i].rate, o->texts, r[i].sent, span, ach, 100.0 * ach / r[i].rate,
-               percentile(r[i].delay_ms, r[i].sent, 50) / 1000,
-               percentile(r[i].delay_ms, r[i].sent, 99) / 1000,
+               bench_percentile(r[i].delay_ms, r[i].sent, 50) / 1000,
+               bench_percentile(r[i].delay_ms, r[i].sent, 99) / 1000,
                r[i].sent ? r[i].delay_ms[r[i].sent - 1] / 1000 : 0.0, r[i].attempts,
                r[i].db_429, r[i].rss_idle, r[i].rss_peak, r[i].rss_after);
     }
@@ -484,26 +406,12 @@ static void usage(FILE *out)
             MAX_TEXTS);
 }
 
-static int parse_int(const char *s, int lo, int hi, int *out, const char **rest)
-{
-    char *end;
-    long v;
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (errno || end == s || (!rest && *end) || v < lo || v > hi)
-        return -1;
-    if (rest)
-        *rest = end;
-    *out = (int)v;
-    return 0;
-}
-
 static int parse_rates(const char *s, bench_opts *o)
 {
     const char *p = s;
     o->nrates = 0;
     while (*p) {
-        if (o->nrates == MAX_RATES || parse_int(p, 1, 1000, &o->rates[o->nrates], &p))
+        if (o->nrates == MAX_RATES || bench_parse_int(p, 1, 1000, &o->rates[o->nrates], &p))
             return -1;
         o->nrates++;
         if (*p == ',')
@@ -516,12 +424,11 @@ static int parse_rates(const char *s, bench_opts *o)
 
 static int parse_args(int argc, char **argv, bench_opts *o)
 {
-    const char *tmp = getenv("TMPDIR");
     int c, ra;
 
     memset(o, 0, sizeof *o);
     o->binary = BENCH_DEFAULT_BIN;
-    o->parent = tmp && *tmp ? tmp : "/tmp";
+    o->parent = bench_scratch_parent();
     o->retry_after = "1";
     o->texts = 60;
     o->max_attempts = 8;
@@ -532,26 +439,19 @@ static int parse_args(int argc, char **argv, bench_opts *o)
     o->rates[1] = 3;
     o->nrates = 2;
     while ((c = getopt(argc, argv, "m:r:a:b:C:A:t:d:h")) != -1) {
-        if ((c == 'm' && parse_int(optarg, 1, MAX_TEXTS, &o->texts, NULL)) ||
+        if ((c == 'm' && bench_parse_int(optarg, 1, MAX_TEXTS, &o->texts, NULL)) ||
             (c == 'r' && parse_rates(optarg, o)) ||
-            (c == 'a' && parse_int(optarg, 1, 50, &o->max_attempts, NULL)) ||
-            (c == 'b' && parse_int(optarg, 1, 3600, &o->retry_base_s, NULL)) ||
-            (c == 'C' && parse_int(optarg, 1, 86400, &o->retry_cap_s, NULL)) ||
-            (c == 'A' && parse_int(optarg, 0, 3600, &ra, NULL)) ||
-            (c == 't' && parse_int(optarg, 1, 86400, &o->timeout_s, NULL)) || c == '?')
+            (c == 'a' && bench_parse_int(optarg, 1, 50, &o->max_attempts, NULL)) ||
+            (c == 'b' && bench_parse_int(optarg, 1, 3600, &o->retry_base_s, NULL)) ||
+            (c == 'C' && bench_parse_int(optarg, 1, 86400, &o->retry_cap_s, NULL)) ||
+            (c == 'A' && bench_parse_int(optarg, 0, 3600, &ra, NULL)) ||
+            (c == 't' && bench_parse_int(optarg, 1, 86400, &o->timeout_s, NULL)) || c == '?')
             return -1;
         if (c == 'A')
             o->retry_after = optarg;
-        if (c == 'd')
-            o->parent = optarg;
-        if (c == 'h') {
-            usage(stdout);
-            exit(0);
-        }
+        bench_common_opt(c, optarg, &o->parent, usage);
     }
-    if (optind < argc)
-        o->binary = argv[optind++];
-    return optind == argc && access(o->binary, X_OK) == 0 ? 0 : -1;
+    return bench_daemon_arg(argc, argv, &o->binary);
 }
 
 int main(int argc, char **argv)

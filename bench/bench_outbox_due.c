@@ -37,7 +37,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -47,7 +46,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bench_fs.h"
+#include "bench_util.h"
 #include "signpost/sms_store.h"
 #include "signpost/store.h"
 #include "store_internal.h" /* the store's connections, to trace them (read only) */
@@ -65,14 +64,7 @@
 #define MAX_SQL 32
 #define MAX_RUNNING 8
 
-/* ---- clocks, numbers ------------------------------------------------------ */
-
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
+/* ---- random numbers ------------------------------------------------------ */
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 
@@ -100,23 +92,6 @@ static void rng_hex(char *out, size_t ndigits)
     for (size_t i = 0; i < ndigits; i++)
         out[i] = hex[rng_next() & 15];
     out[ndigits] = '\0';
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentile of sorted values. */
-static double percentile(const double *sorted, int n, double p)
-{
-    int rank = (int)ceil(p / 100.0 * n);
-    if (n <= 0)
-        return NAN;
-    if (rank < 1)
-        rank = 1;
-    return sorted[rank > n ? n - 1 : rank - 1];
 }
 
 /* ---- tracing the store's connections -------------------------------------- */
@@ -158,7 +133,7 @@ static int seen_index(const char *sql)
 static int on_trace(unsigned type, void *ctx, void *p, void *x)
 {
     sqlite3_stmt *s = p;
-    double t0 = -1, t1 = now_us();
+    double t0 = -1, t1 = bench_now_us();
     const char *sql;
     int k, free_slot = -1;
 
@@ -195,14 +170,17 @@ static int on_trace(unsigned type, void *ctx, void *p, void *x)
     return 0;
 }
 
-/* The store's connections: the writer and the readers. */
+/* The store's open connections: the writer and the readers opened so far
+ * (readers open on first use; this single-threaded bench only uses the
+ * first, which the store opens at once). */
 static int store_conns(sg_store *st, sqlite3 **out, int max)
 {
     int n = 0;
     if (st->writer.db && n < max)
         out[n++] = st->writer.db;
     for (int i = 0; i < st->nreaders && n < max; i++)
-        out[n++] = st->readers[i].db;
+        if (st->readers[i].db)
+            out[n++] = st->readers[i].db;
     return n;
 }
 
@@ -233,38 +211,21 @@ static void cache_counts(sg_store *st, long long *hits, long long *misses)
 
 /* Prints the plan of sql (when print) and says whether it uses
  * sms_outbox_due (bit 1) and scans a table or index whole (bit 2). */
+/* Bit 1: a row uses sms_outbox_due; bit 2: a row scans a table or index whole. */
+static void plan_row(const char *detail, int depth, void *arg)
+{
+    int *flags = arg;
+    (void)depth;
+    if (strstr(detail, "INDEX sms_outbox_due"))
+        *flags |= 1;
+    if (!strncmp(detail, "SCAN ", 5) && strcmp(detail, "SCAN CONSTANT ROW") != 0)
+        *flags |= 2;
+}
+
 static int plan_of(sqlite3 *db, const char *sql, int print)
 {
-    int ids[64], depth[64], n = 0, flags = 0;
-    sqlite3_stmt *s = NULL;
-    char *eqp = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql);
-
-    if (!eqp || sqlite3_prepare_v2(db, eqp, -1, &s, NULL) != SQLITE_OK) {
-        if (print)
-            printf("      (cannot prepare: %s)\n", sqlite3_errmsg(db));
-        sqlite3_free(eqp);
-        return 0;
-    }
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        int id = sqlite3_column_int(s, 0), parent = sqlite3_column_int(s, 1), dep = 0;
-        const char *detail = (const char *)sqlite3_column_text(s, 3);
-        for (int i = 0; i < n; i++)
-            if (ids[i] == parent)
-                dep = depth[i] + 1;
-        if (n < 64) {
-            ids[n] = id;
-            depth[n++] = dep;
-        }
-        detail = detail ? detail : "";
-        if (strstr(detail, "INDEX sms_outbox_due"))
-            flags |= 1;
-        if (!strncmp(detail, "SCAN ", 5) && strcmp(detail, "SCAN CONSTANT ROW") != 0)
-            flags |= 2;
-        if (print)
-            printf("      %*s%s\n", 2 * dep, "", detail);
-    }
-    sqlite3_finalize(s);
-    sqlite3_free(eqp);
+    int flags = 0;
+    bench_plan_walk(db, sql, print, plan_row, &flags);
     return flags;
 }
 
@@ -442,13 +403,13 @@ static void probe_start(call_probe *p, int op)
     tr.op = op;
     tr.vm_steps = tr.fullscan_steps = 0;
     tr.due_us = 0;
-    p->t0 = now_us();
+    p->t0 = bench_now_us();
 }
 
 /* Ends a timed call and adds it to s at index s->n (the caller counts). */
 static void probe_end(call_probe *p, series *s, double *us)
 {
-    double t1 = now_us();
+    double t1 = bench_now_us();
     long long h, m;
 
     tr.op = -1;
@@ -549,11 +510,11 @@ static int time_cycles(sg_store *st, loader *l, int cycles, series *cyc, series 
 static void print_series(const char *name, series *s)
 {
     double per = s->n > 0 ? 1.0 / s->n : 0;
-    qsort(s->us, (size_t)s->n, sizeof *s->us, cmp_double);
-    qsort(s->due_us, (size_t)s->n, sizeof *s->due_us, cmp_double);
+    bench_sort(s->us, (size_t)s->n);
+    bench_sort(s->due_us, (size_t)s->n);
     printf("  %-26s %6d %4d %9.1f %9.1f %9.1f %8.1f %8.1f %8.1f %8.1f %6lld\n", name, s->n,
-           s->errors, percentile(s->us, s->n, 50), percentile(s->us, s->n, 99),
-           s->n ? s->us[s->n - 1] : 0.0, percentile(s->due_us, s->n, 50),
+           s->errors, bench_percentile(s->us, s->n, 50), bench_percentile(s->us, s->n, 99),
+           s->n ? s->us[s->n - 1] : 0.0, bench_percentile(s->due_us, s->n, 50),
            (double)s->pages * per, (double)s->reads * per, (double)s->vm_steps * per,
            s->fullscan_steps);
 }
@@ -569,7 +530,7 @@ static void print_size(const size_result *r)
 
 static double p50(const series *s)
 {
-    return percentile(s->us, s->n, 50);
+    return bench_percentile(s->us, s->n, 50);
 }
 
 static void print_growth(const size_result *r, int n)
@@ -582,11 +543,11 @@ static void print_growth(const size_result *r, int n)
         const size_result *x = &r[i];
         printf("| %ld | %.1f / %.1f | %.1f | %.1f / %.1f | %.1f | %.0f / %.0f | %.1f | %.1f "
                "| %lld |\n",
-               x->n, p50(&x->warm), percentile(x->warm.us, x->warm.n, 99),
+               x->n, p50(&x->warm), bench_percentile(x->warm.us, x->warm.n, 99),
                (double)x->warm.pages / x->warm.n, p50(&x->cold),
-               percentile(x->cold.us, x->cold.n, 99), (double)x->cold.reads / x->cold.n,
-               p50(&x->cycle), percentile(x->cycle.us, x->cycle.n, 99),
-               percentile(x->cycle.due_us, x->cycle.n, 50),
+               bench_percentile(x->cold.us, x->cold.n, 99), (double)x->cold.reads / x->cold.n,
+               p50(&x->cycle), bench_percentile(x->cycle.us, x->cycle.n, 99),
+               bench_percentile(x->cycle.due_us, x->cycle.n, 50),
                (double)x->cycle.pages / x->cycle.n,
                x->warm.fullscan_steps + x->cold.fullscan_steps + x->cycle.fullscan_steps);
     }
@@ -605,8 +566,8 @@ static void print_growth(const size_result *r, int n)
            (double)b->cycle.pages / b->cycle.n);
     printf("    claim search p50           %.2fx   (the claim's UPDATE ... RETURNING "
            "alone)\n",
-           percentile(b->cycle.due_us, b->cycle.n, 50) /
-               percentile(a->cycle.due_us, a->cycle.n, 50));
+           bench_percentile(b->cycle.due_us, b->cycle.n, 50) /
+               bench_percentile(a->cycle.due_us, a->cycle.n, 50));
 }
 
 /* ---- main ----------------------------------------------------------------------- */
@@ -628,34 +589,21 @@ static void usage(FILE *out)
                  "  -k         keep the scratch store\n");
 }
 
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    long v;
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 static int parse_args(int argc, char **argv, bench_opts *o)
 {
-    const char *tmp = getenv("TMPDIR");
     long v;
     int c;
 
     memset(o, 0, sizeof *o);
-    o->parent = tmp && *tmp ? tmp : "/tmp";
+    o->parent = bench_scratch_parent();
     o->calls = 2000;
     o->cycles = 1000;
     while ((c = getopt(argc, argv, "d:n:c:kh")) != -1) {
         if (c == 'd')
             o->parent = optarg;
-        else if (c == 'n' && parse_long(optarg, 1, 1000000, &v) == 0)
+        else if (c == 'n' && bench_parse_long(optarg, 1, 1000000, &v, NULL) == 0)
             o->calls = (int)v;
-        else if (c == 'c' && parse_long(optarg, 1, 1000000, &v) == 0)
+        else if (c == 'c' && bench_parse_long(optarg, 1, 1000000, &v, NULL) == 0)
             o->cycles = (int)v;
         else if (c == 'k')
             o->keep = 1;
@@ -667,7 +615,7 @@ static int parse_args(int argc, char **argv, bench_opts *o)
     }
     for (; optind < argc; optind++) {
         if (o->nsizes == MAX_SIZES ||
-            parse_long(argv[optind], DUE_NOW, MAX_SIZE, &o->sizes[o->nsizes]) ||
+            bench_parse_long(argv[optind], DUE_NOW, MAX_SIZE, &o->sizes[o->nsizes], NULL) ||
             (o->nsizes > 0 && o->sizes[o->nsizes] <= o->sizes[o->nsizes - 1]))
             return -1;
         o->nsizes++;
@@ -701,12 +649,12 @@ static void remove_store(const char *dir)
 static int measure_size(const bench_opts *o, sg_store *st, loader *l, long have,
                         size_result *r, const char *db_path)
 {
-    double t0 = now_us();
+    double t0 = bench_now_us();
 
     fprintf(stderr, "bench: loading %ld rows ...\n", r->n - have);
     if (load_rows(l, have, r->n))
         return -1;
-    r->load_s = (now_us() - t0) / 1e6;
+    r->load_s = (bench_now_us() - t0) / 1e6;
     r->scheduled = count_of(l->db, "SELECT count(*) FROM sms_outbox WHERE state = 'scheduled'");
     r->db_bytes = file_bytes(db_path);
     if (series_init(&r->warm, o->calls) || series_init(&r->cycle, o->cycles) ||

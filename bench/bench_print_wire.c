@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "fake.h" /* tests/printer: starting and stopping fake_printer */
 #include "receipt_visit.h"
 #include "signpost/printer.h"
@@ -73,14 +74,6 @@ typedef struct {
     printer_state after;
 } cell;
 
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static size_t file_size(const char *path)
 {
     struct stat st;
@@ -97,7 +90,7 @@ static void *send_job(void *arg)
         j->before = PRINTER_NO_ANSWER;
     /* The status queries are in the record before their answers came back. */
     j->base = file_size(j->record);
-    j->t0 = now_s();
+    j->t0 = bench_now_s();
     atomic_store(&j->started, 1);
     if (!printer_state_can_print(j->before)) { /* the worker would requeue the job */
         j->rc = SG_EBUSY;
@@ -105,7 +98,7 @@ static void *send_job(void *arg)
         goto out;
     }
     j->rc = printer_write(j->pr, j->job->data, j->job->len, j->write_timeout_ms);
-    j->t_written = now_s();
+    j->t_written = bench_now_s();
     if (j->rc)
         snprintf(j->err, sizeof j->err, "%s", printer_errmsg(j->pr));
     else if (printer_status(j->pr, &j->after, STATUS_TIMEOUT_MS) != SG_OK)
@@ -132,7 +125,7 @@ static double watch(job_run *j)
     for (;;) {
         int done = atomic_load(&j->finished);
         if (file_size(j->record) >= want)
-            return now_s() - j->t0;
+            return bench_now_s() - j->t0;
         if (done) /* the writer gave up; nothing more is coming */
             return -1;
         nap();
@@ -304,12 +297,9 @@ static void preload_shim(char **argv)
 static int parse_args(int argc, char **argv, int *runs, const char **src)
 {
     for (int i = 1; i < argc; i++) {
-        char *end;
         if (!strcmp(argv[i], "-n") && i + 1 < argc) {
-            long v = strtol(argv[++i], &end, 10);
-            if (*end || v < 1 || v > MAX_RUNS)
+            if (bench_parse_int(argv[++i], 1, MAX_RUNS, runs, NULL))
                 return -1;
-            *runs = (int)v;
         } else if (argv[i][0] != '-')
             *src = argv[i];
         else

@@ -22,19 +22,16 @@
  * docs/performance.md; how to run it is in bench/README.md.
  */
 #include <curl/curl.h>
-#include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "bench_fs.h"
+#include "bench_util.h"
 #include "harness.h"
 
 #define IDLE_SETTLE_MS 1000
@@ -81,75 +78,13 @@ static const load_spec reject = {"/api/v1/screenings", refused, 422};
 
 typedef struct {
     int port;
-    pid_t pid;
     const load_spec *spec;
     struct curl_slist *headers;
     atomic_int next; /* the next request index to take */
     int total;
     load_result *res;
     atomic_int errors;
-    atomic_int sampling;
-    atomic_long rss_peak_kb;
 } load_run;
-
-/* ---- small utilities --------------------------------------------------- */
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
-/* A "Key:  1234 kB" figure from /proc/PID/FILE; -1 when unreadable. */
-static long proc_kb(pid_t pid, const char *file, const char *key)
-{
-    char path[64], line[256];
-    size_t klen = strlen(key);
-    long kb = -1;
-    FILE *f;
-
-    snprintf(path, sizeof path, "/proc/%ld/%s", (long)pid, file);
-    f = fopen(path, "r");
-    if (!f)
-        return -1;
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, key, klen) == 0) {
-            kb = strtol(line + klen, NULL, 10);
-            break;
-        }
-    fclose(f);
-    return kb;
-}
-
-static long proc_status_kb(pid_t pid, const char *key)
-{
-    return proc_kb(pid, "status", key);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentile of sorted values. */
-static double percentile(const double *sorted, int n, double p)
-{
-    int rank = (int)ceil(p / 100.0 * n);
-    if (n <= 0)
-        return NAN;
-    if (rank < 1)
-        rank = 1;
-    return sorted[rank > n ? n - 1 : rank - 1];
-}
 
 /* ---- the load generator ------------------------------------------------ */
 
@@ -191,9 +126,9 @@ static void *client_thread(void *arg)
 
     while (c && (i = atomic_fetch_add(&run->next, 1)) < run->total) {
         long status = 0;
-        double t0 = now_s();
+        double t0 = bench_now_s();
         CURLcode cc = curl_easy_perform(c);
-        run->res->us[i] = (now_s() - t0) * 1e6;
+        run->res->us[i] = (bench_now_s() - t0) * 1e6;
         if (cc == CURLE_OK)
             curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
         if (status != run->spec->expect)
@@ -205,26 +140,13 @@ static void *client_thread(void *arg)
     return NULL;
 }
 
-static void *rss_sampler(void *arg)
-{
-    load_run *run = arg;
-
-    while (atomic_load(&run->sampling)) {
-        long kb = proc_status_kb(run->pid, "VmRSS:");
-        if (kb > atomic_load(&run->rss_peak_kb))
-            atomic_store(&run->rss_peak_kb, kb);
-        sleep_ms(10);
-    }
-    return NULL;
-}
-
 /* Runs total requests over clients keep-alive connections; 0 on success. */
 static int run_load(const itest_daemon *d, const load_spec *spec, int clients, int total,
                     load_result *res)
 {
-    pthread_t th[MAX_CLIENTS], sampler;
-    load_run run = {
-        .port = d->port, .pid = d->pid, .spec = spec, .total = total, .res = res};
+    pthread_t th[MAX_CLIENTS];
+    bench_rss_sampler sampler;
+    load_run run = {.port = d->port, .spec = spec, .total = total, .res = res};
     double t0;
     int started = 0, rc = -1;
 
@@ -233,22 +155,19 @@ static int run_load(const itest_daemon *d, const load_spec *spec, int clients, i
     run.headers = curl_slist_append(NULL, "Content-Type: application/json");
     if (!res->us || !run.headers)
         goto out;
-    atomic_store(&run.sampling, 1);
-    if (pthread_create(&sampler, NULL, rss_sampler, &run) != 0)
+    if (bench_rss_start(&sampler, d->pid, 10, 0))
         goto out;
-    t0 = now_s();
+    t0 = bench_now_s();
     for (; started < clients; started++)
         if (pthread_create(&th[started], NULL, client_thread, &run) != 0)
             break;
     for (int i = 0; i < started; i++)
         pthread_join(th[i], NULL);
-    res->wall_s = now_s() - t0;
-    atomic_store(&run.sampling, 0);
-    pthread_join(sampler, NULL);
+    res->wall_s = bench_now_s() - t0;
+    res->rss_peak_kb = bench_rss_stop(&sampler);
     res->n = total;
     res->errors = atomic_load(&run.errors);
-    res->rss_peak_kb = atomic_load(&run.rss_peak_kb);
-    qsort(res->us, (size_t)total, sizeof *res->us, cmp_double);
+    bench_sort(res->us, (size_t)total);
     rc = started == clients ? 0 : -1;
 out:
     curl_slist_free_all(run.headers);
@@ -274,21 +193,21 @@ typedef int (*txn_fn)(sqlite3 *db, void *arg, int i);
 
 static int time_txns(sqlite3 *db, txn_fn fn, void *arg, int n, load_result *res)
 {
-    double t_start = now_s();
+    double t_start = bench_now_s();
 
     memset(res, 0, sizeof *res);
     res->us = calloc((size_t)n, sizeof *res->us);
     if (!res->us)
         return -1;
     for (int i = 0; i < n; i++) {
-        double t0 = now_s();
+        double t0 = bench_now_s();
         if (fn(db, arg, i))
             res->errors++;
-        res->us[i] = (now_s() - t0) * 1e6;
+        res->us[i] = (bench_now_s() - t0) * 1e6;
     }
-    res->wall_s = now_s() - t_start;
+    res->wall_s = bench_now_s() - t_start;
     res->n = n;
-    qsort(res->us, (size_t)n, sizeof *res->us, cmp_double);
+    bench_sort(res->us, (size_t)n);
     return 0;
 }
 
@@ -424,8 +343,8 @@ static void print_row(const char *name, const load_result *r)
     if (r->n <= 0)
         return;
     printf("  %-34s %6d %6d %8.0f %8.2f %8.2f %8.2f\n", name, r->n, r->errors,
-           r->wall_s > 0 ? r->n / r->wall_s : 0.0, percentile(r->us, r->n, 50) / 1000,
-           percentile(r->us, r->n, 99) / 1000, r->us[r->n - 1] / 1000);
+           r->wall_s > 0 ? r->n / r->wall_s : 0.0, bench_percentile(r->us, r->n, 50) / 1000,
+           bench_percentile(r->us, r->n, 99) / 1000, r->us[r->n - 1] / 1000);
 }
 
 static const char *verdict(int met)
@@ -442,7 +361,7 @@ typedef struct {
 
 static double p50(const load_result *r)
 {
-    return percentile(r->us, r->n, 50);
+    return bench_percentile(r->us, r->n, 50);
 }
 
 static void print_budgets(const bench_opts *o, const bench_figures *f)
@@ -500,42 +419,22 @@ static void usage(FILE *out)
                  "(default $TMPDIR or /tmp)\n");
 }
 
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-    char *end;
-    long v;
-
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
 static int parse_args(int argc, char **argv, bench_opts *o)
 {
     int c;
-    const char *tmp = getenv("TMPDIR");
 
     o->binary = BENCH_DEFAULT_BIN;
-    o->parent = tmp && *tmp ? tmp : "/tmp";
+    o->parent = bench_scratch_parent();
     o->clients = 8;
     o->requests = 2000;
     while ((c = getopt(argc, argv, "c:n:d:h")) != -1) {
-        if ((c == 'c' && parse_int(optarg, 1, MAX_CLIENTS, &o->clients)) ||
-            (c == 'n' && parse_int(optarg, 1, MAX_REQUESTS, &o->requests)) || c == '?')
+        if ((c == 'c' && bench_parse_int(optarg, 1, MAX_CLIENTS, &o->clients, NULL)) ||
+            (c == 'n' && bench_parse_int(optarg, 1, MAX_REQUESTS, &o->requests, NULL)) ||
+            c == '?')
             return -1;
-        if (c == 'd')
-            o->parent = optarg;
-        if (c == 'h') {
-            usage(stdout);
-            exit(0);
-        }
+        bench_common_opt(c, optarg, &o->parent, usage);
     }
-    if (optind < argc)
-        o->binary = argv[optind++];
-    return optind == argc && access(o->binary, X_OK) == 0 ? 0 : -1;
+    return bench_daemon_arg(argc, argv, &o->binary);
 }
 
 /* The HTTP runs: idle, one client, N clients, the decomposition, after. */
@@ -543,20 +442,20 @@ static int measure_http(const bench_opts *o, itest_daemon *d, bench_figures *f)
 {
     int single = o->requests < SINGLE_MAX ? o->requests : SINGLE_MAX;
 
-    sleep_ms(IDLE_SETTLE_MS);
-    f->idle_rss_kb = proc_status_kb(d->pid, "VmRSS:");
-    f->idle_anon_kb = proc_status_kb(d->pid, "RssAnon:");
-    f->idle_file_kb = proc_status_kb(d->pid, "RssFile:");
-    f->idle_pss_kb = proc_kb(d->pid, "smaps_rollup", "Pss:");
+    bench_sleep_ms(IDLE_SETTLE_MS);
+    f->idle_rss_kb = bench_proc_status_kb(d->pid, "VmRSS:");
+    f->idle_anon_kb = bench_proc_status_kb(d->pid, "RssAnon:");
+    f->idle_file_kb = bench_proc_status_kb(d->pid, "RssFile:");
+    f->idle_pss_kb = bench_proc_kb(d->pid, "smaps_rollup", "Pss:");
     f->row_bytes = result_size(d);
     if (f->row_bytes == 0 || run_load(d, &submit, 1, single, &f->one) ||
         run_load(d, &submit, o->clients, o->requests, &f->many) ||
         run_load(d, &health, 1, single, &f->health) ||
         run_load(d, &reject, 1, single, &f->reject))
         return -1;
-    sleep_ms(500);
-    f->after_rss_kb = proc_status_kb(d->pid, "VmRSS:");
-    f->hwm_kb = proc_status_kb(d->pid, "VmHWM:");
+    bench_sleep_ms(500);
+    f->after_rss_kb = bench_proc_status_kb(d->pid, "VmRSS:");
+    f->hwm_kb = bench_proc_status_kb(d->pid, "VmHWM:");
     return 0;
 }
 

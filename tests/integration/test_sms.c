@@ -581,13 +581,13 @@ static void replies_can_be_polled(void **ctx)
 
 static void a_kill_mid_send_loses_nothing_and_sends_nothing_twice(void **ctx)
 {
-    char phone[BURST][16], e164[BURST][24];
+    char phone[BURST][24], e164[BURST][32];
     visit v[BURST];
     (void)ctx;
     fgw_mode(fake, FGW_HANG, -1); /* every send hangs: the kill lands mid-request */
     for (int i = 0; i < BURST; i++) {
         snprintf(phone[i], sizeof phone[i], "21755501%02d", 40 + i);
-        snprintf(e164[i], sizeof e164[i], "+1%s", phone[i]);
+        snprintf(e164[i], sizeof e164[i], "+121755501%02d", 40 + i);
         new_visit(&v[i]);
         assert_int_equal(subscribe(&v[i], phone[i], 0, 1), 201);
     }
