@@ -6,6 +6,7 @@
 #define SIGNPOST_CLI_H
 
 #include <stdio.h>
+#include <time.h>
 #include "signpost/config.h"
 #include "signpost/store.h"
 
@@ -37,18 +38,29 @@ int cmd_user(int argc, char **argv);
 int cli_load_config(sg_config *cfg, const char *config_path, const char *state_dir,
                     const char *listen);
 
-/* The options state commands share (src/cli/options.c). */
+/* The options state commands share (src/cli/options.c).  Every command
+ * takes --config, --state-dir and --help; the flags below add the others a
+ * command takes, and an option a command does not take stays unknown to
+ * getopt, so it is refused the way any misspelling is. */
+#define CLI_OPT_LIMIT 1u /* --limit N: 1 to 100000 */
+#define CLI_OPT_YES 2u   /* --yes: do not ask */
+#define CLI_OPT_NOW 4u   /* --now TIME, for tests: stands in for the clock */
+
 typedef struct {
     const char *config, *state;
     int limit;         /* set the default before parsing */
+    int yes;           /* --yes was given */
+    time_t now;        /* --now, else the clock at parsing */
     char *const *args; /* what follows the options */
     int nargs;
 } cli_opts;
 typedef void (*cli_usage_fn)(FILE *out, const char *cmd);
 
-/* Parses --config, --state-dir, --limit and --help, then at most max_args
- * arguments.  0: parsed; -1: --help was answered; else the exit code. */
-int cli_parse_opts(int argc, char **argv, int max_args, cli_usage_fn usage, cli_opts *o);
+/* Parses --config, --state-dir, --help and the options flags names, then at
+ * most max_args arguments.  0: parsed; -1: --help was answered; else the
+ * exit code. */
+int cli_parse_opts(int argc, char **argv, int max_args, unsigned flags, cli_usage_fn usage,
+                   cli_opts *o);
 /* Loads the configuration the options name and opens its store. */
 int cli_open_store(const cli_opts *o, sg_store **st);
 

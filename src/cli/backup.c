@@ -14,17 +14,18 @@
 
 #include "ops_internal.h"
 
-static void usage(FILE *out)
+static void usage(FILE *out, const char *cmd)
 {
     fprintf(out,
-            "usage: signpost backup DEST [--config FILE] [--state-dir DIR]\n"
+            "usage: signpost %s DEST [--config FILE] [--state-dir DIR]\n"
             "\n"
             "Copies signpost.db, directory.db and the SMS key while the service runs.\n"
             "DEST is the database copy's file name, or a folder to put\n"
             "signpost-YYYYMMDD-HHMMSS.db in; the directory and key go beside it as\n"
             "NAME.directory.db and NAME.sms.key (mode 0600).  Existing files are never\n"
             "overwritten.  Keep the copies off the SD card, and keep them private: they\n"
-            "hold the screenings and the key to the phone numbers.\n");
+            "hold the screenings and the key to the phone numbers.\n",
+            cmd);
 }
 
 /* The database copy's path: DEST itself, or a dated name inside it. */
@@ -45,20 +46,14 @@ static sg_rc target(const char *dest, time_t now, char *out, size_t outlen)
 
 int cmd_backup(int argc, char **argv)
 {
-    ops_opts o;
-    sg_config *cfg = NULL;
+    cli_opts o = {0};
+    sg_config *cfg;
     ops_backup_paths *p = NULL;
     char path[4096];
     long long bytes = 0;
-    int rc = ops_parse(argc, argv, 1, usage, &o);
+    int rc = ops_start(argc, argv, 1, usage, &o, &cfg);
 
-    if (rc)
-        return rc < 0 ? SG_EXIT_OK : rc;
-    if (o.nargs != 1) {
-        usage(stderr);
-        return SG_EXIT_USAGE;
-    }
-    if ((rc = ops_load(&o, &cfg)))
+    if (!cfg)
         return rc;
     rc = SG_EXIT_FAIL;
     if (!(p = malloc(sizeof *p)))

@@ -20,15 +20,16 @@
 
 #define CHECK_MAX_S 120 /* integrity checks: a kiosk's files take seconds */
 
-static void usage(FILE *out)
+static void usage(FILE *out, const char *cmd)
 {
     fprintf(out,
-            "usage: signpost doctor [--config FILE] [--state-dir DIR]\n"
+            "usage: signpost %s [--config FILE] [--state-dir DIR]\n"
             "\n"
             "Checks the configuration, the databases, disk space, the clock and time\n"
             "zone, the printer, the SMS gateway, the staff certificate, the SMS key and\n"
             "the directory.  One line each: OK, WARN or FAIL, the finding, what to do.\n"
-            "Exits 1 when any check FAILs.\n");
+            "Exits 1 when any check FAILs.\n",
+            cmd);
 }
 
 static void probe_config(doc_ctx *c, doc_line *l)
@@ -170,9 +171,9 @@ int cmd_doctor(int argc, char **argv)
 {
     doc_line lines[NPROBES];
     char out[800];
-    ops_opts o;
+    cli_opts o = {0};
     doc_ctx c = {0};
-    int rc = ops_parse(argc, argv, 0, usage, &o);
+    int rc = cli_parse_opts(argc, argv, 0, OPS_FLAGS, usage, &o);
 
     if (rc)
         return rc < 0 ? SG_EXIT_OK : rc;

@@ -23,14 +23,15 @@
 
 #define MAX_BACKUPS 1024 /* names looked at in STATE/backups */
 
-static void usage(FILE *out)
+static void usage(FILE *out, const char *cmd)
 {
     fprintf(out,
-            "usage: signpost maintain [--config FILE] [--state-dir DIR]\n"
+            "usage: signpost %s [--config FILE] [--state-dir DIR]\n"
             "\n"
             "The nightly job: a backup into STATE/backups (keeping [store] backups),\n"
             "the [store] retention_days purge, integrity checks, and a summary line.\n"
-            "Exits 1 when any step failed.  --now TIME replaces the clock (for tests).\n");
+            "Exits 1 when any step failed.  --now TIME replaces the clock (for tests).\n",
+            cmd);
 }
 
 typedef struct {
@@ -141,14 +142,12 @@ static void check_one(const sg_config *cfg, const char *name, int quick, summary
 
 int cmd_maintain(int argc, char **argv)
 {
-    ops_opts o;
-    sg_config *cfg = NULL;
+    cli_opts o = {0};
+    sg_config *cfg;
     summary s;
-    int rc = ops_parse(argc, argv, 0, usage, &o);
+    int rc = ops_start(argc, argv, 0, usage, &o, &cfg);
 
-    if (rc)
-        return rc < 0 ? SG_EXIT_OK : rc;
-    if ((rc = ops_load(&o, &cfg)))
+    if (!cfg)
         return rc;
     memset(&s, 0, sizeof s);
     /* daily_counts are per day of the clinic, as staff read reports */

@@ -1,56 +1,17 @@
 /*
- * Shared by doctor, backup, restore and maintain (see ops_internal.h): one
- * option parser, the state paths, and writing a backup set, which both
+ * Shared by doctor, backup, restore and maintain (see ops_internal.h): how
+ * they start (the options, through cli_parse_opts, and the configuration),
+ * the state paths, and writing a backup set, which both
  * `signpost backup` and the nightly `signpost maintain` do.
  */
-#include <getopt.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "ops_internal.h"
 #include "signpost/directory_db.h"
 #include "signpost/maintain.h"
 
-int ops_parse(int argc, char **argv, int max_args, void (*usage)(FILE *out), ops_opts *o)
-{
-    static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'}, {"state-dir", required_argument, NULL, 's'},
-        {"yes", no_argument, NULL, 'y'},          {"now", required_argument, NULL, 'n'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
-    };
-    int c;
-
-    memset(o, 0, sizeof *o);
-    o->now = time(NULL);
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "c:s:yh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'c': o->config = optarg; break;
-        case 's': o->state = optarg; break;
-        case 'y': o->yes = 1; break;
-        case 'n':
-            if (ops_parse_time(optarg, &o->now)) {
-                fprintf(stderr, "signpost %s: --now: YYYY-MM-DDTHH:MM:SSZ or Unix seconds\n",
-                        argv[0]);
-                return SG_EXIT_USAGE;
-            }
-            break;
-        case 'h': usage(stdout); return -1;
-        default: usage(stderr); return SG_EXIT_USAGE;
-        }
-    }
-    o->args = argv + optind;
-    o->nargs = argc - optind;
-    if (o->nargs > max_args) {
-        fprintf(stderr, "signpost %s: unexpected argument \"%s\"\n", argv[0],
-                argv[optind + max_args]);
-        return SG_EXIT_USAGE;
-    }
-    return 0;
-}
-
-int ops_load(const ops_opts *o, sg_config **cfg)
+int ops_load(const cli_opts *o, sg_config **cfg)
 {
     int rc;
 
@@ -63,6 +24,21 @@ int ops_load(const ops_opts *o, sg_config **cfg)
         *cfg = NULL;
     }
     return rc;
+}
+
+int ops_start(int argc, char **argv, int nargs, cli_usage_fn usage, cli_opts *o,
+              sg_config **cfg)
+{
+    int rc = cli_parse_opts(argc, argv, nargs, OPS_FLAGS, usage, o);
+
+    *cfg = NULL;
+    if (rc)
+        return rc < 0 ? SG_EXIT_OK : rc;
+    if (o->nargs != nargs) {
+        usage(stderr, argv[0]);
+        return SG_EXIT_USAGE;
+    }
+    return ops_load(o, cfg);
 }
 
 sg_rc ops_state_path(const sg_config *cfg, const char *name, char *out, size_t outlen)

@@ -1,6 +1,6 @@
 /*
  * What the operations commands (doctor, backup, restore, maintain) share
- * and no other command needs: their options, loading the configuration,
+ * and no other command needs: how they start (options and configuration),
  * the paths of the state files, and writing one backup set.
  */
 #ifndef SIGNPOST_CLI_OPS_INTERNAL_H
@@ -11,21 +11,20 @@
 #include "signpost/cli.h"
 #include "signpost/ops.h"
 
-typedef struct {
-    const char *config, *state;
-    int yes;     /* restore: --yes */
-    time_t now;  /* --now (for tests), else the clock */
-    char *const *args;
-    int nargs;
-} ops_opts;
-
-/* Parses --config, --state-dir, --yes, --now and --help, then at most
- * max_args arguments.  0: parsed; -1: --help was answered; else the exit
- * code. */
-int ops_parse(int argc, char **argv, int max_args, void (*usage)(FILE *out), ops_opts *o);
+/* The options the operations commands take besides --config, --state-dir
+ * and --help: --yes (only restore reads it; the others have always let it
+ * pass, and scripts may give it) and the tests' --now. */
+#define OPS_FLAGS (CLI_OPT_YES | CLI_OPT_NOW)
 
 /* Loads the configuration (*cfg allocated; the caller frees it). */
-int ops_load(const ops_opts *o, sg_config **cfg);
+int ops_load(const cli_opts *o, sg_config **cfg);
+
+/* How an operations command starts: its options (OPS_FLAGS), exactly
+ * nargs arguments (else usage and SG_EXIT_USAGE), and the configuration
+ * (*cfg allocated; the caller frees it).  When *cfg is NULL the command
+ * ends with the code returned: SG_EXIT_OK after --help, else the error's. */
+int ops_start(int argc, char **argv, int nargs, cli_usage_fn usage, cli_opts *o,
+              sg_config **cfg);
 
 /* STATE/name into out; SG_ETOOBIG when it does not fit. */
 sg_rc ops_state_path(const sg_config *cfg, const char *name, char *out, size_t outlen);

@@ -37,7 +37,7 @@ int cmd_print_jobs(int argc, char **argv)
 {
     cli_opts a = {.limit = 20};
     sg_store *st = NULL;
-    int n = 0, rc = cli_parse_opts(argc, argv, 0, usage, &a);
+    int n = 0, rc = cli_parse_opts(argc, argv, 0, CLI_OPT_LIMIT, usage, &a);
 
     if (rc)
         return rc < 0 ? SG_EXIT_OK : rc;
@@ -55,7 +55,7 @@ int cmd_reprint(int argc, char **argv)
     cli_opts a = {.limit = 20};
     sg_store *st = NULL;
     char id[SG_ID_LEN];
-    int rc = cli_parse_opts(argc, argv, 1, usage, &a);
+    int rc = cli_parse_opts(argc, argv, 1, CLI_OPT_LIMIT, usage, &a);
     const char *job;
     sg_rc src;
 

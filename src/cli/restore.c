@@ -20,15 +20,16 @@
 #include "signpost/maintain.h"
 #include "signpost/statelock.h"
 
-static void usage(FILE *out)
+static void usage(FILE *out, const char *cmd)
 {
     fprintf(out,
-            "usage: signpost restore SRC [--config FILE] [--state-dir DIR] [--yes]\n"
+            "usage: signpost %s SRC [--config FILE] [--state-dir DIR] [--yes]\n"
             "\n"
             "Replaces signpost.db with the backup SRC (and directory.db and the SMS key\n"
             "with SRC's NAME.directory.db and NAME.sms.key when they exist).  Stop the\n"
             "service first.  The current files are kept as NAME.before-restore-STAMP.\n"
-            "  --yes   do not ask (required when not on a terminal)\n");
+            "  --yes   do not ask (required when not on a terminal)\n",
+            cmd);
 }
 
 /* A sound signpost database at a schema this binary knows, and a sound
@@ -62,7 +63,7 @@ static int check_source(const char *src, const ops_backup_paths *p, long long *n
     return 0;
 }
 
-static int confirm(const ops_opts *o, const char *state, const char *src, long long n)
+static int confirm(const cli_opts *o, const char *state, const char *src, long long n)
 {
     char line[16];
 
@@ -138,7 +139,7 @@ static int swap_rest(const sg_config *cfg, const ops_backup_paths *p, const char
     return 0;
 }
 
-static int restore(const ops_opts *o, const sg_config *cfg, const ops_backup_paths *p)
+static int restore(const cli_opts *o, const sg_config *cfg, const ops_backup_paths *p)
 {
     char cur[4096], stamp[16];
     long long n = 0;
@@ -157,19 +158,13 @@ static int restore(const ops_opts *o, const sg_config *cfg, const ops_backup_pat
 
 int cmd_restore(int argc, char **argv)
 {
-    ops_opts o;
-    sg_config *cfg = NULL;
+    cli_opts o = {0};
+    sg_config *cfg;
     ops_backup_paths *p = NULL;
     char err[4200];
-    int lock = -1, rc = ops_parse(argc, argv, 1, usage, &o);
+    int lock = -1, rc = ops_start(argc, argv, 1, usage, &o, &cfg);
 
-    if (rc)
-        return rc < 0 ? SG_EXIT_OK : rc;
-    if (o.nargs != 1) {
-        usage(stderr);
-        return SG_EXIT_USAGE;
-    }
-    if ((rc = ops_load(&o, &cfg)))
+    if (!cfg)
         return rc;
     rc = SG_EXIT_FAIL;
     if (!(p = malloc(sizeof *p)) || ops_backup_paths_for(o.args[0], p))

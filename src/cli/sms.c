@@ -98,7 +98,7 @@ int cmd_sms(int argc, char **argv)
 {
     cli_opts a = {.limit = 50};
     sg_store *st = NULL;
-    int rc = cli_parse_opts(argc, argv, 2, usage, &a);
+    int rc = cli_parse_opts(argc, argv, 2, CLI_OPT_LIMIT, usage, &a);
 
     if (rc)
         return rc < 0 ? SG_EXIT_OK : rc;

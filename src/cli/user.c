@@ -269,7 +269,7 @@ int cmd_user(int argc, char **argv)
         usage(stderr, "user");
         return SG_EXIT_USAGE;
     }
-    if ((rc = cli_parse_opts(n, args, 2, usage, &o)))
+    if ((rc = cli_parse_opts(n, args, 2, CLI_OPT_LIMIT, usage, &o)))
         return rc < 0 ? SG_EXIT_OK : rc;
     if ((rc = check_args(&o, role_name, &role))) {
         usage(stderr, "user");
