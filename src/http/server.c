@@ -137,7 +137,8 @@ static void fill_options(struct MHD_OptionItem *o, sg_http *srv, struct sockaddr
     /* Two-argument options: the function goes in value, its closure in ptr. */
     OPT(MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, NULL);
     OPT(MHD_OPTION_SOCK_ADDR, 0, sa);
-    OPT(MHD_OPTION_THREAD_POOL_SIZE, srv->staff ? 0 : cfg->threads, NULL); /* staff: one thread */
+    if (!srv->staff) /* the staff listener's light use needs no pool: one thread */
+        OPT(MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, NULL);
     OPT(MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, NULL);
     OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_connections, NULL);
     OPT(MHD_OPTION_CONNECTION_TIMEOUT, cfg->request_timeout_s, NULL);

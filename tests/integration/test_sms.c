@@ -177,6 +177,16 @@ static int wait_db(const char *sql, const char *arg, long long want, int ms)
     return 0;
 }
 
+/* Waits until no text is due within the next 30 s, so that the fake's
+ * next misbehaviour (a hang, an error) meets this test's text and not a
+ * reminder an earlier test left due. */
+static void wait_quiet(void)
+{
+    assert_true(wait_db("SELECT count(*) FROM sms_outbox WHERE state IN ('scheduled', 'sending')"
+                        " AND due_at < CAST(strftime('%s', 'now') AS INTEGER) + 30"
+                        " AND ?1 IS NULL", NULL, 0, 15000));
+}
+
 /* CreateMessage requests the fake got for number `to`. */
 static int creates_to(const char *to)
 {
@@ -457,6 +467,7 @@ static void an_invalid_number_fails_with_the_reason(void **ctx)
     visit v;
     (void)ctx;
     new_visit(&v);
+    wait_quiet();
     fgw_error(fake, 400, 21211);
     fgw_mode(fake, FGW_ERROR, 1);
     assert_int_equal(subscribe(&v, "2175550130", 0, 1), 201);
@@ -473,6 +484,7 @@ static void too_many_requests_is_retried_after_a_pause(void **ctx)
     visit v;
     (void)ctx;
     new_visit(&v);
+    wait_quiet();
     fgw_retry_after(fake, "1");
     fgw_mode(fake, FGW_429, 1);
     assert_int_equal(subscribe(&v, "2175550131", 0, 1), 201);
@@ -495,6 +507,7 @@ static void an_unknown_outcome_is_reconciled_not_resent(void **ctx)
     visit v;
     (void)ctx;
     new_visit(&v);
+    wait_quiet();
     fgw_mode(fake, FGW_HANG, 1);
     assert_int_equal(subscribe(&v, "2175550132", 0, 1), 201);
     assert_true(wait_db("SELECT count(*) FROM sms_outbox WHERE screening_id = ?1"
@@ -520,6 +533,7 @@ static void stop_during_a_send_stops_what_follows(void **ctx)
     visit v;
     (void)ctx;
     new_visit(&v);
+    wait_quiet();
     fgw_mode(fake, FGW_HANG, 1);
     assert_int_equal(subscribe(&v, "2175550133", 0, 1), 201);
     assert_true(wait_db("SELECT count(*) FROM sms_outbox WHERE screening_id = ?1"
@@ -584,6 +598,7 @@ static void a_kill_mid_send_loses_nothing_and_sends_nothing_twice(void **ctx)
     char phone[BURST][24], e164[BURST][32];
     visit v[BURST];
     (void)ctx;
+    wait_quiet();
     fgw_mode(fake, FGW_HANG, -1); /* every send hangs: the kill lands mid-request */
     for (int i = 0; i < BURST; i++) {
         snprintf(phone[i], sizeof phone[i], "21755501%02d", 40 + i);
