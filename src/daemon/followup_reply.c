@@ -47,11 +47,13 @@ static int make_answer(sg_app *app, sms_reply r, const char *number, const char 
 
     if (r != REPLY_STOP && r != REPLY_START && r != REPLY_HELP)
         return 0;
-    if (r == REPLY_HELP && store_sms_opted_out(app->store, hash) != 0)
-        return 0; /* nothing goes to an opted-out number but the one STOP confirmation */
-    since = store_sms_since_last(app->store, hash, OUTK_HELP, now);
-    if (r == REPLY_HELP && since >= 0 && since < HELP_EVERY_S)
-        return 0;
+    if (r == REPLY_HELP) {
+        if (store_sms_opted_out(app->store, hash) != 0)
+            return 0; /* nothing goes to an opted-out number but the STOP confirmation */
+        since = store_sms_since_last(app->store, hash, OUTK_HELP, now);
+        if (since >= 0 && since < HELP_EVERY_S)
+            return 0;
+    }
     if (sms_render(text, lang, &v, body, sizeof body))
         return 0;
     memset(o, 0, sizeof *o);
