@@ -43,6 +43,8 @@ MHD_RESULT http_error(http_ctx *h, unsigned status, const char *code, const char
 MHD_RESULT http_no_content(http_ctx *h);
 /* Any other body, with its Content-Type (webhook answers, for example). */
 MHD_RESULT http_text(http_ctx *h, unsigned status, const char *type, const char *body);
+/* 303 See Other to path, a fixed path on this listener. */
+MHD_RESULT http_redirect(http_ctx *h, const char *path);
 /* 405 with the Allow header naming the methods the path takes. */
 MHD_RESULT http_method_not_allowed(http_ctx *h, const char *allow);
 /* Adds the headers every answer carries (CSP, nosniff, frame denial ...). */
@@ -100,6 +102,21 @@ typedef struct {
 } staff_session;
 
 MHD_RESULT staff_api(http_ctx *h);
+/*
+ * The console's route groups, each answering every path under its prefix
+ * (404 for the rest of it); http_staff() picks the group:
+ *   staff_subs:      /staff/api/v1/submissions..., /referrals..., /follow-up,
+ *                    /staff (the accounts work can be assigned to)
+ *   staff_resources: /staff/api/v1/resources...
+ *   staff_reports:   /staff/api/v1/reports...
+ *   staff_export:    /staff/api/v1/export/...
+ */
+MHD_RESULT staff_subs(http_ctx *h);
+MHD_RESULT staff_resources(http_ctx *h);
+MHD_RESULT staff_reports(http_ctx *h);
+MHD_RESULT staff_export(http_ctx *h);
+/* The console's own files, kiosk-ui/staff/, on the staff listener only. */
+MHD_RESULT http_static_staff(http_ctx *h);
 staff_session *staff_require(http_ctx *h, int needs_csrf, const char *min_role,
                              MHD_RESULT *ret);
 void staff_session_free(staff_session *s);

@@ -103,3 +103,13 @@ MHD_RESULT http_text(http_ctx *h, unsigned status, const char *type, const char 
     MHD_add_response_header(r, "Content-Type", type);
     return queue(h, status, r);
 }
+
+/* 303 to a path on this listener (never a URL taken from the request). */
+MHD_RESULT http_redirect(http_ctx *h, const char *path)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, "Location", path);
+    return queue(h, MHD_HTTP_SEE_OTHER, r);
+}

@@ -38,13 +38,16 @@ static const char *content_type(const char *path)
     return NULL;
 }
 
+/* True for /staff and everything under it: the staff listener's files. */
+static int staff_path(const char *url)
+{
+    return strncmp(url, "/staff", 6) == 0 && (url[6] == '\0' || url[6] == '/');
+}
+
 /* A URL path we are willing to map onto the file system. */
 static int safe_path(const char *url)
 {
     if (url[0] != '/' || strlen(url) > 200)
-        return 0;
-    /* The staff console is served only by the staff listener. */
-    if (strncmp(url, "/staff/", 7) == 0)
         return 0;
     for (const char *p = url; *p; p++) {
         if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
@@ -88,10 +91,10 @@ static MHD_RESULT send_file(http_ctx *h, int fd, const struct stat *st, const ch
     return ret;
 }
 
-MHD_RESULT http_static(http_ctx *h)
+/* Sends url (already mapped: "/" is "/index.html") from [paths] ui_dir. */
+static MHD_RESULT serve(http_ctx *h, const char *url)
 {
     char path[SG_CFG_PATH + 256], etag[64];
-    const char *url = strcmp(h->url, "/") == 0 ? "/index.html" : h->url;
     const char *type = content_type(url);
     struct stat st;
     int fd;
@@ -111,4 +114,23 @@ MHD_RESULT http_static(http_ctx *h)
     snprintf(etag, sizeof etag, "\"%llx-%llx\"", (unsigned long long)st.st_size,
              (unsigned long long)st.st_mtime);
     return send_file(h, fd, &st, type, etag);
+}
+
+MHD_RESULT http_static(http_ctx *h)
+{
+    /* The staff console is served only by the staff listener: here it does
+     * not exist, whatever the method. */
+    if (staff_path(h->url))
+        return http_error(h, MHD_HTTP_NOT_FOUND, "not_found", "no such page", NULL);
+    return serve(h, strcmp(h->url, "/") == 0 ? "/index.html" : h->url);
+}
+
+/* The staff listener: kiosk-ui/staff/ only; "/" and "/staff" lead there. */
+MHD_RESULT http_static_staff(http_ctx *h)
+{
+    if (!strcmp(h->url, "/") || !strcmp(h->url, "/staff"))
+        return http_redirect(h, "/staff/");
+    if (!staff_path(h->url))
+        return http_error(h, MHD_HTTP_NOT_FOUND, "not_found", "no such page", NULL);
+    return serve(h, strcmp(h->url, "/staff/") == 0 ? "/staff/index.html" : h->url);
 }

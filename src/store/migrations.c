@@ -230,6 +230,44 @@ static const char *const migrations[] = {
     "  locked_until INTEGER NOT NULL,"
     "  locks INTEGER NOT NULL DEFAULT 0"
     ") STRICT, WITHOUT ROWID;",
+
+    /*
+     * 7: closed-loop referrals.  Each resource a screening gave
+     * (screenings.resources) is a suggested referral; its row here appears
+     * the first time staff, or a patient's text reply, moves it on, so the
+     * kiosk's insert stays one row.  referral_events keeps every change:
+     * who or what made it (source 'sms' for a patient's reply), the status
+     * it set and the note; the history is shown, never edited.
+     *   next_follow_up: YYYY-MM-DD in clinic time, or NULL
+     *   updated_by: a staff username, or "sms"
+     */
+    "CREATE TABLE referrals("
+    "  id INTEGER PRIMARY KEY,"
+    "  screening_id TEXT NOT NULL REFERENCES screenings(id) ON DELETE CASCADE,"
+    "  domain TEXT NOT NULL,"
+    "  service_id TEXT NOT NULL,"
+    "  status TEXT NOT NULL CHECK (status IN ('suggested', 'referred', 'contacted',"
+    "    'connected', 'declined', 'unreachable')),"
+    "  assigned_to INTEGER REFERENCES staff_users(id) ON DELETE SET NULL,"
+    "  next_follow_up TEXT,"
+    "  updated_at TEXT NOT NULL,"
+    "  updated_by TEXT NOT NULL,"
+    "  UNIQUE (screening_id, domain, service_id)"
+    ") STRICT;"
+    "CREATE INDEX referrals_follow_up ON referrals(next_follow_up)"
+    "  WHERE status IN ('suggested', 'referred', 'contacted');"
+    "CREATE INDEX referrals_assigned ON referrals(assigned_to);"
+    "CREATE INDEX referrals_service ON referrals(service_id);"
+    "CREATE TABLE referral_events("
+    "  id INTEGER PRIMARY KEY,"
+    "  referral_id INTEGER NOT NULL REFERENCES referrals(id) ON DELETE CASCADE,"
+    "  at TEXT NOT NULL,"
+    "  source TEXT NOT NULL CHECK (source IN ('staff', 'sms')),"
+    "  username TEXT,"
+    "  status TEXT,"
+    "  note TEXT NOT NULL DEFAULT ''"
+    ") STRICT;"
+    "CREATE INDEX referral_events_referral ON referral_events(referral_id, id);",
 };
 
 int store_schema_version(void)
