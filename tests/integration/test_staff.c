@@ -26,6 +26,7 @@
 #include <sqlite3.h>
 
 #include "harness.h"
+#include "staff_client.h"
 
 #ifndef SIGNPOST_BIN
 #error "SIGNPOST_BIN must name the daemon binary"
@@ -42,63 +43,17 @@ static itest_daemon *d;
 static char state[ITEST_PATH], conf[ITEST_PATH + 32];
 static int staff_port;
 
-/* ---- the CLI ----------------------------------------------------- */
+/* ---- the staff client (staff_client.h), aimed at this daemon ------ */
 
-/* Runs `signpost user ARGS... --config conf --state-dir dir` with input on
- * stdin; its stdout goes to out (may be NULL).  The exit code, or -1. */
+typedef sc_resp resp;
+typedef sc_session session;
+typedef sc_target target;
+
 static int run_user(const char *dir, const char *cfg, const char *input, char *out,
                     size_t outlen, const char *a1, const char *a2, const char *a3,
                     const char *a4)
 {
-    const char *argv[16] = {SIGNPOST_BIN, "user", a1};
-    char sink[1024];
-    int in[2], o[2], n = 3, status;
-    ssize_t got;
-    size_t used = 0;
-    pid_t pid;
-
-    if (a2)
-        argv[n++] = a2;
-    if (a3)
-        argv[n++] = a3;
-    if (a4)
-        argv[n++] = a4;
-    argv[n++] = "--config";
-    argv[n++] = cfg;
-    argv[n++] = "--state-dir";
-    argv[n++] = dir;
-    argv[n] = NULL;
-    if (pipe(in) || pipe(o))
-        return -1;
-    if ((pid = fork()) == 0) {
-        dup2(in[0], 0);
-        dup2(o[1], 1);
-        close(in[1]);
-        close(o[0]);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    close(in[0]);
-    close(o[1]);
-    if (input && write(in[1], input, strlen(input)) < 0)
-        perror("write");
-    close(in[1]);
-    /* Read all of stdout (a closed pipe would kill the command with SIGPIPE). */
-    if (!out) {
-        out = sink;
-        outlen = sizeof sink;
-    }
-    while ((got = read(o[0], out + used, outlen - used - 1)) > 0)
-        if ((used += (size_t)got) + 1 >= outlen)
-            used = 0; /* keep only the tail of a long output */
-    out[used] = '\0';
-    close(o[0]);
-    while (waitpid(pid, &status, 0) != pid)
-        if (errno != EINTR) {
-            perror("waitpid");
-            return -1;
-        }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return sc_user(dir, cfg, input, out, outlen, a1, a2, a3, a4);
 }
 
 static void add_user(const char *name, const char *role)
@@ -107,107 +62,19 @@ static void add_user(const char *name, const char *role)
                      0);
 }
 
-/* ---- HTTP with cookies and headers ------------------------------- */
-
-typedef struct {
-    long status;
-    char body[16384];
-    size_t len;
-    char set_cookie[512];
-    char retry_after[32];
-} resp;
-
-static size_t on_body(char *p, size_t size, size_t n, void *ctx)
-{
-    resp *r = ctx;
-    size_t len = size * n,
-           take = len < sizeof r->body - 1 - r->len ? len : sizeof r->body - 1 - r->len;
-    memcpy(r->body + r->len, p, take);
-    r->len += take;
-    r->body[r->len] = '\0';
-    return len;
-}
-
-static void keep_header(char *dst, size_t dstlen, const char *line, size_t len,
-                        size_t skip)
-{
-    size_t v = len - skip;
-    while (v && (line[skip + v - 1] == '\r' || line[skip + v - 1] == '\n'))
-        v--;
-    snprintf(dst, dstlen, "%.*s", (int)v, line + skip);
-}
-
-static size_t on_header(char *p, size_t size, size_t n, void *ctx)
-{
-    resp *r = ctx;
-    size_t len = size * n;
-    if (len > 12 && !strncasecmp(p, "Set-Cookie: ", 12))
-        keep_header(r->set_cookie, sizeof r->set_cookie, p, len, 12);
-    if (len > 13 && !strncasecmp(p, "Retry-After: ", 13))
-        keep_header(r->retry_after, sizeof r->retry_after, p, len, 13);
-    return len;
-}
-
-typedef struct {
-    int port;
-    const char *cafile; /* non-NULL: https with this certificate */
-} target;
-
 static long request_to(const target *t, const char *method, const char *path,
                        const char *json, const char *cookie, const char *csrf, resp *r)
 {
-    char url[256], line[256];
-    CURL *c = curl_easy_init();
-    struct curl_slist *h = curl_slist_append(NULL, "Expect:");
-
-    memset(r, 0, sizeof *r);
-    snprintf(url, sizeof url, "%s://127.0.0.1:%d%s", t->cafile ? "https" : "http",
-             t->port, path);
-    if (json)
-        h = curl_slist_append(h, "Content-Type: application/json");
-    if (cookie) {
-        snprintf(line, sizeof line, "Cookie: %s", cookie);
-        h = curl_slist_append(h, line);
-    }
-    if (csrf) {
-        snprintf(line, sizeof line, "X-CSRF-Token: %s", csrf);
-        h = curl_slist_append(h, line);
-    }
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    if (json)
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, json);
-    else if (!strcmp(method, "POST"))
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
-    if (t->cafile)
-        curl_easy_setopt(c, CURLOPT_CAINFO, t->cafile);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
-    return r->status;
+    return sc_request(t, method, path, json, cookie, csrf, r);
 }
 
 static long request(const char *method, const char *path, const char *json,
                     const char *cookie, const char *csrf, resp *r)
 {
     target t = {staff_port, NULL};
-    return request_to(&t, method, path, json, cookie, csrf, r);
+    return sc_request(&t, method, path, json, cookie, csrf, r);
 }
 
-typedef struct {
-    char cookie[128]; /* "sg_session=..." as a browser sends it back */
-    char csrf[64];
-} session;
-
-/* The "sg_session=VALUE" part of a Set-Cookie value. */
 static void cookie_pair(const char *set_cookie, char *out, size_t outlen)
 {
     snprintf(out, outlen, "%.*s", (int)strcspn(set_cookie, ";"), set_cookie);
@@ -216,24 +83,13 @@ static void cookie_pair(const char *set_cookie, char *out, size_t outlen)
 static long login_as(const char *name, const char *pw, const char *old_cookie, session *s,
                      resp *r)
 {
-    char json[512];
-    json_t *j;
-
-    snprintf(json, sizeof json, "{\"username\":\"%s\",\"password\":\"%s\"}", name, pw);
-    request("POST", LOGIN, json, old_cookie, NULL, r);
-    if (r->status == 200 && s) {
-        cookie_pair(r->set_cookie, s->cookie, sizeof s->cookie);
-        j = json_loads(r->body, 0, NULL);
-        snprintf(s->csrf, sizeof s->csrf, "%s",
-                 json_string_value(json_object_get(j, "csrf_token")));
-        json_decref(j);
-    }
-    return r->status;
+    target t = {staff_port, NULL};
+    return sc_login(&t, name, pw, old_cookie, s, r);
 }
 
 static void login_ok(const char *name, session *s)
 {
-    resp r;
+    static resp r;
     assert_int_equal(login_as(name, PW, NULL, s, &r), 200);
 }
 
@@ -246,22 +102,9 @@ static long long db_int(const char *sql, const char *arg)
     return v;
 }
 
-/* Runs sql read-write on the daemon's file (as an operator's sqlite3 shell
- * would); SQLITE_OK or the error, whose message goes to msg. */
 static int db_exec(const char *sql, char *msg, size_t msglen)
 {
-    sqlite3 *db = NULL;
-    char *err = NULL;
-    int rc = sqlite3_open_v2(d->db_path, &db, SQLITE_OPEN_READWRITE, NULL);
-
-    sqlite3_busy_timeout(db, 5000);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(db, sql, NULL, NULL, &err);
-    if (msg)
-        snprintf(msg, msglen, "%s", err ? err : "");
-    sqlite3_free(err);
-    sqlite3_close(db);
-    return rc;
+    return sc_db_exec(d, sql, msg, msglen);
 }
 
 /* ---- set-up ------------------------------------------------------ */
@@ -278,14 +121,7 @@ static void write_config(const char *dir, const char *staff, char *out, size_t o
 
 static int find_port(itest_daemon *dm, const char *mark)
 {
-    const char *p;
-    int port = 0;
-    pthread_mutex_lock(&dm->lock);
-    p = strstr(dm->log, mark);
-    if (p)
-        port = (int)strtol(p + strlen(mark), NULL, 10);
-    pthread_mutex_unlock(&dm->lock);
-    return port;
+    return sc_find_port(dm, mark);
 }
 
 static int setup(void **ctx)

@@ -1,0 +1,234 @@
+/*
+ * The staff console client of the integration tests (staff_client.h):
+ * libcurl with the cookie and CSRF headers a browser would send, and the
+ * `signpost user` command run as an installer would, its password on
+ * standard input.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <curl/curl.h>
+
+#include "staff_client.h"
+
+#ifndef SIGNPOST_BIN
+#error "SIGNPOST_BIN must name the daemon binary"
+#endif
+
+static size_t on_body(char *p, size_t size, size_t n, void *ctx)
+{
+    sc_resp *r = ctx;
+    size_t len = size * n, room = sizeof r->body - 1 - r->len;
+    size_t take = len < room ? len : room;
+
+    if (take < len)
+        r->truncated = 1;
+    memcpy(r->body + r->len, p, take);
+    r->len += take;
+    r->body[r->len] = '\0';
+    return len;
+}
+
+/* Copies the value of a header line (after skip bytes) without its CRLF. */
+static void keep_header(char *dst, size_t dstlen, const char *line, size_t len, size_t skip)
+{
+    size_t v = len - skip;
+    while (v && (line[skip + v - 1] == '\r' || line[skip + v - 1] == '\n'))
+        v--;
+    snprintf(dst, dstlen, "%.*s", (int)v, line + skip);
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ctx)
+{
+    static const struct {
+        const char *name;
+        size_t off;
+        size_t cap;
+    } kept[] = {
+        {"Set-Cookie: ", offsetof(sc_resp, set_cookie), sizeof ((sc_resp *)0)->set_cookie},
+        {"Retry-After: ", offsetof(sc_resp, retry_after), sizeof ((sc_resp *)0)->retry_after},
+        {"Content-Type: ", offsetof(sc_resp, content_type),
+         sizeof ((sc_resp *)0)->content_type},
+        {"Content-Disposition: ", offsetof(sc_resp, disposition),
+         sizeof ((sc_resp *)0)->disposition},
+        {"Cache-Control: ", offsetof(sc_resp, cache_control),
+         sizeof ((sc_resp *)0)->cache_control},
+    };
+    size_t len = size * n;
+
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+        size_t k = strlen(kept[i].name);
+        if (len > k && !strncasecmp(p, kept[i].name, k))
+            keep_header((char *)ctx + kept[i].off, kept[i].cap, p, len, k);
+    }
+    return len;
+}
+
+static struct curl_slist *headers(const char *json, const char *cookie, const char *csrf)
+{
+    struct curl_slist *h = curl_slist_append(NULL, "Expect:");
+    char line[256];
+
+    if (json)
+        h = curl_slist_append(h, "Content-Type: application/json");
+    if (cookie) {
+        snprintf(line, sizeof line, "Cookie: %s", cookie);
+        h = curl_slist_append(h, line);
+    }
+    if (csrf) {
+        snprintf(line, sizeof line, "X-CSRF-Token: %s", csrf);
+        h = curl_slist_append(h, line);
+    }
+    return h;
+}
+
+/* Empties r without touching all of its body buffer. */
+static void reset(sc_resp *r)
+{
+    r->status = 0;
+    r->body[0] = '\0';
+    r->len = 0;
+    r->truncated = 0;
+    r->set_cookie[0] = r->retry_after[0] = r->content_type[0] = '\0';
+    r->disposition[0] = r->cache_control[0] = '\0';
+}
+
+long sc_request(const sc_target *t, const char *method, const char *path, const char *json,
+                const char *cookie, const char *csrf, sc_resp *r)
+{
+    char url[1024];
+    CURL *c = curl_easy_init();
+    struct curl_slist *h = headers(json, cookie, csrf);
+
+    reset(r);
+    snprintf(url, sizeof url, "%s://127.0.0.1:%d%s", t->cafile ? "https" : "http", t->port,
+             path);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (json)
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, json);
+    else if (!strcmp(method, "POST"))
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+    if (t->cafile)
+        curl_easy_setopt(c, CURLOPT_CAINFO, t->cafile);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+    if (curl_easy_perform(c) == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    return r->status;
+}
+
+long sc_login(const sc_target *t, const char *name, const char *pw, const char *old_cookie,
+              sc_session *s, sc_resp *r)
+{
+    json_t *body = json_pack("{s:s, s:s}", "username", name, "password", pw), *j;
+    char *text = json_dumps(body, JSON_COMPACT);
+
+    sc_request(t, "POST", "/staff/api/v1/login", text, old_cookie, NULL, r);
+    free(text);
+    json_decref(body);
+    if (r->status == 200 && s) {
+        snprintf(s->cookie, sizeof s->cookie, "%.*s", (int)strcspn(r->set_cookie, ";"),
+                 r->set_cookie);
+        j = json_loads(r->body, 0, NULL);
+        snprintf(s->csrf, sizeof s->csrf, "%s",
+                 json_string_value(json_object_get(j, "csrf_token")));
+        json_decref(j);
+    }
+    return r->status;
+}
+
+/* Reads all of fd into out (keeping the tail of a long output). */
+static void drain(int fd, char *out, size_t outlen)
+{
+    size_t used = 0;
+    ssize_t got;
+
+    while ((got = read(fd, out + used, outlen - used - 1)) > 0)
+        if ((used += (size_t)got) + 1 >= outlen)
+            used = 0;
+    out[used] = '\0';
+}
+
+int sc_user(const char *dir, const char *cfg, const char *input, char *out, size_t outlen,
+            const char *a1, const char *a2, const char *a3, const char *a4)
+{
+    const char *argv[16] = {SIGNPOST_BIN, "user", a1};
+    const char *more[] = {a2, a3, a4};
+    char sink[1024];
+    int in[2], o[2], n = 3, status;
+    pid_t pid;
+
+    for (size_t i = 0; i < 3 && more[i]; i++)
+        argv[n++] = more[i];
+    argv[n++] = "--config";
+    argv[n++] = cfg;
+    argv[n++] = "--state-dir";
+    argv[n++] = dir;
+    argv[n] = NULL;
+    if (pipe(in) || pipe(o))
+        return -1;
+    if ((pid = fork()) == 0) {
+        dup2(in[0], 0);
+        dup2(o[1], 1);
+        close(in[1]);
+        close(o[0]);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(in[0]);
+    close(o[1]);
+    if (input && write(in[1], input, strlen(input)) < 0)
+        perror("write");
+    close(in[1]);
+    drain(o[0], out ? out : sink, out ? outlen : sizeof sink);
+    close(o[0]);
+    while (waitpid(pid, &status, 0) != pid)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int sc_find_port(itest_daemon *d, const char *mark)
+{
+    const char *p;
+    int port = 0;
+
+    pthread_mutex_lock(&d->lock);
+    p = strstr(d->log, mark);
+    if (p)
+        port = (int)strtol(p + strlen(mark), NULL, 10);
+    pthread_mutex_unlock(&d->lock);
+    return port;
+}
+
+int sc_db_exec(const itest_daemon *d, const char *sql, char *msg, size_t msglen)
+{
+    sqlite3 *db = NULL;
+    char *err = NULL;
+    int rc = sqlite3_open_v2(d->db_path, &db, SQLITE_OPEN_READWRITE, NULL);
+
+    sqlite3_busy_timeout(db, 5000);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, sql, NULL, NULL, &err);
+    if (msg)
+        snprintf(msg, msglen, "%s", err ? err : "");
+    sqlite3_free(err);
+    sqlite3_close(db);
+    return rc;
+}

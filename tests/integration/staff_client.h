@@ -1,0 +1,65 @@
+/*
+ * A staff console client for the integration tests: HTTP(S) requests to
+ * the staff listener with the session cookie and the X-CSRF-Token header,
+ * sign-in that keeps both, accounts made with the real `signpost user`
+ * command (the password on its standard input), the listener's port read
+ * off the daemon's log, and SQL run on the daemon's database as an
+ * operator's sqlite3 shell would.  Shared by every staff test so each one
+ * is about its routes, not about curl.
+ */
+#ifndef SIGNPOST_STAFF_CLIENT_H
+#define SIGNPOST_STAFF_CLIENT_H
+
+#include <stddef.h>
+#include "harness.h"
+
+#define SC_BODY_MAX (256 * 1024)
+
+typedef struct {
+    int port;
+    const char *cafile; /* non-NULL: https, trusting this certificate */
+} sc_target;
+
+typedef struct {
+    long status;            /* 0 when the request failed below HTTP */
+    char body[SC_BODY_MAX]; /* NUL-terminated; cut at SC_BODY_MAX - 1 */
+    size_t len;
+    int truncated;
+    char set_cookie[512];
+    char retry_after[32];
+    char content_type[128];
+    char disposition[256];  /* Content-Disposition */
+    char cache_control[128];
+} sc_resp;
+
+typedef struct {
+    char cookie[128]; /* "sg_session=..." as a browser sends it back */
+    char csrf[64];
+} sc_session;
+
+/* One request; json (may be NULL) is sent as application/json; cookie and
+ * csrf may be NULL.  Returns r->status. */
+long sc_request(const sc_target *t, const char *method, const char *path, const char *json,
+                const char *cookie, const char *csrf, sc_resp *r);
+
+/* POST /staff/api/v1/login; on 200 fills s (may be NULL) with the cookie
+ * and the CSRF token.  old_cookie (may be NULL) is sent along, as a
+ * browser would.  Returns the status. */
+long sc_login(const sc_target *t, const char *name, const char *pw, const char *old_cookie,
+              sc_session *s, sc_resp *r);
+
+/* Runs `signpost user ARGS... --config cfg --state-dir dir` (up to four
+ * arguments; NULL ends them) with input on stdin; the tail of its stdout
+ * goes to out (may be NULL).  The exit code, or -1. */
+int sc_user(const char *dir, const char *cfg, const char *input, char *out, size_t outlen,
+            const char *a1, const char *a2, const char *a3, const char *a4);
+
+/* The port that follows mark ("staff listening on http://127.0.0.1:") in
+ * the daemon's log, or 0. */
+int sc_find_port(itest_daemon *d, const char *mark);
+
+/* Runs sql read-write on the daemon's database file; SQLITE_OK or the
+ * error, whose message goes to msg (may be NULL). */
+int sc_db_exec(const itest_daemon *d, const char *sql, char *msg, size_t msglen);
+
+#endif
