@@ -112,6 +112,9 @@ sg_rc store_curation_get(sg_store *st, const char *service_id, dir_curation *out
 sg_rc store_curation_put(sg_store *st, const dir_curation *c);
 sg_rc store_curation_list(sg_store *st, int (*fn)(void *ctx, const dir_curation *c),
                           void *ctx);
+/* Writes the whole record inside the caller's write transaction (ask_for
+ * as sorted compact JSON); updated_at NULL means now.  1 on success. */
+int store_curation_write(sqlite3 *db, const dir_curation *c, const char *updated_at);
 /* Fills c from a row of service_curation read by SELECT CURATION_COLUMNS. */
 void store_curation_row(sqlite3_stmt *s, int first_col, dir_curation *c);
 #define CURATION_COLUMNS                                                                    \

@@ -120,6 +120,9 @@ MHD_RESULT http_static_staff(http_ctx *h);
 staff_session *staff_require(http_ctx *h, int needs_csrf, const char *min_role,
                              MHD_RESULT *ret);
 void staff_session_free(staff_session *s);
+/* The client's address as text ("unknown" when MHD cannot say), for the
+ * audit log and throttling. */
+void staff_client_ip(http_ctx *h, char *out, size_t outlen);
 /* Appends an audit row for what s did from this request's address;
  * a route that shows or changes something refuses when this fails. */
 sg_rc staff_audit(http_ctx *h, const staff_session *s, const char *action,

@@ -125,7 +125,7 @@ static MHD_RESULT unavailable(http_ctx *h)
                 "the database is busy; try again", NULL, 0);
 }
 
-static void client_ip(http_ctx *h, char *out, size_t outlen)
+void staff_client_ip(http_ctx *h, char *out, size_t outlen)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(h->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -146,7 +146,7 @@ sg_rc staff_audit(http_ctx *h, const staff_session *s, const char *action,
     char ip[INET6_ADDRSTRLEN];
     audit_entry e = {s->user_id, s->username, action, target, detail, ip};
 
-    client_ip(h, ip, sizeof ip);
+    staff_client_ip(h, ip, sizeof ip);
     return audit_append(h->app->store, &e);
 }
 
@@ -261,7 +261,7 @@ static void throttle_keys(http_ctx *h, const char *name, login_try *t)
     size_t n;
 
     staff_truncate_utf8(name, STAFF_USERNAME_MAX, t->typed, sizeof t->typed);
-    client_ip(h, t->ip, sizeof t->ip);
+    staff_client_ip(h, t->ip, sizeof t->ip);
     n = (size_t)snprintf(t->user_key, sizeof t->user_key, "user:%s", t->typed);
     for (size_t i = 5; i < n && i < sizeof t->user_key;
          i++) /* NOCASE is ASCII-only too */
@@ -448,7 +448,7 @@ static MHD_RESULT logout(http_ctx *h)
 
     if (!http_method_is(h, "POST", &ret) || !(s = staff_require(h, 1, NULL, &ret)))
         return ret;
-    client_ip(h, ip, sizeof ip);
+    staff_client_ip(h, ip, sizeof ip);
     e.user_id = s->user_id;
     e.username = s->username;
     e.ip = ip;

@@ -89,29 +89,24 @@ static char *ask_for_json(const dir_curation *c)
 {
     json_t *o = json_object();
     char *s;
-    for (int i = 0; i < c->nask_for && i < SG_ASK_FOR_LANGS; i++)
+    for (int i = 0; o && i < c->nask_for && i < SG_ASK_FOR_LANGS; i++)
         if (c->ask_for[i].text[0])
             json_object_set_new(o, c->ask_for[i].lang, json_string(c->ask_for[i].text));
-    s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    s = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(o);
     return s;
 }
 
-sg_rc store_curation_put(sg_store *st, const dir_curation *c)
+int store_curation_write(sqlite3 *db, const dir_curation *c, const char *updated_at)
 {
     static const char sql[] =
         "INSERT OR REPLACE INTO service_curation(" CURATION_COLUMNS ")"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " NOW_SQL ")";
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, " NOW_SQL "))";
     char *ask = ask_for_json(c);
-    sqlite3 *db = ask ? store_write_begin(st) : NULL;
     sqlite3_stmt *s = NULL;
     int ok = 0;
 
-    if (!db) {
-        free(ask);
-        return ask ? SG_EDB : SG_ENOMEM;
-    }
-    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
+    if (ask && sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
         sqlite3_bind_text(s, 1, c->service_id, -1, SQLITE_STATIC);
         sqlite3_bind_text(s, 2, c->contact_name, -1, SQLITE_STATIC);
         sqlite3_bind_text(s, 3, c->contact_phone, -1, SQLITE_STATIC);
@@ -122,11 +117,21 @@ sg_rc store_curation_put(sg_store *st, const dir_curation *c)
         sqlite3_bind_text(s, 8, c->notes, -1, SQLITE_STATIC);
         sqlite3_bind_text(s, 9, c->verified_on, -1, SQLITE_STATIC);
         sqlite3_bind_text(s, 10, c->verified_by, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 11, updated_at, -1, SQLITE_STATIC);
         ok = store_step_done(s) == 0;
     }
     sqlite3_finalize(s);
     free(ask);
-    return store_write_end(st, ok, "saving a service's curation");
+    return ok;
+}
+
+sg_rc store_curation_put(sg_store *st, const dir_curation *c)
+{
+    sqlite3 *db = store_write_begin(st);
+
+    if (!db)
+        return SG_EDB;
+    return store_write_end(st, store_curation_write(db, c, NULL), "saving a service's curation");
 }
 
 sg_rc store_curation_list(sg_store *st, int (*fn)(void *ctx, const dir_curation *c),

@@ -9,6 +9,7 @@
 
 #include "signpost/log.h"
 #include "signpost/maintain.h"
+#include "report_sql.h"
 #include "store_internal.h"
 
 /* ?1 the ISO cut-off for visits, ?2 the Unix one for texts and replies. */
@@ -30,23 +31,18 @@ static const char *const pick_sql[] = {
     " OR screening_id IN (SELECT id FROM purge_visits)",
 };
 
-#define VDAY "date(s.created_at, 'localtime')"
-#define FROM_V " FROM screenings s JOIN purge_visits p ON p.id = s.id"
+/* The rows the purge picked, for the metrics of report_sql.h. */
+#define PICKED_VISITS "(SELECT s.* FROM screenings s JOIN purge_visits p ON p.id = s.id)"
+#define PICKED_TEXTS "(SELECT o.* FROM sms_outbox o JOIN purge_texts p ON p.id = o.id)"
+#define PICKED_REPLIES                                                                      \
+    "(SELECT i.* FROM sms_inbound i JOIN purge_replies p ON p.id = i.gateway_id)"
 
-/* One INSERT per family of metrics; WHERE true keeps the upsert parseable. */
+/* One INSERT per family of metrics, the same SQL the reports count live
+ * rows with, so a day adds up the same before and after the purge. */
 static const char *const count_sql[] = {
-    "SELECT " VDAY ", 'screenings', count(*)" FROM_V " GROUP BY 1",
-    "SELECT " VDAY ", 'wants_help', count(*)" FROM_V " WHERE s.wants_help = 1 GROUP BY 1",
-    "SELECT " VDAY ", 'language:' || s.language, count(*)" FROM_V " GROUP BY 1, 2",
-    "SELECT " VDAY ", 'positive:' || json_extract(j.value, '$[0]'), count(*)" FROM_V
-    ", json_each(s.domains) j WHERE json_extract(j.value, '$[1]') = 1 GROUP BY 1, 2",
-    "SELECT " VDAY ", 'sms_consents', count(*)" FROM_V
-    " JOIN sms_contacts c ON c.screening_id = s.id GROUP BY 1",
-    "SELECT date(o.created_at, 'unixepoch', 'localtime'), 'texts_sent', count(*)"
-    " FROM sms_outbox o JOIN purge_texts p ON p.id = o.id"
-    " WHERE o.state IN ('sent', 'delivered') GROUP BY 1",
-    "SELECT date(i.received_at, 'unixepoch', 'localtime'), 'replies:' || i.reply, count(*)"
-    " FROM sms_inbound i JOIN purge_replies p ON p.id = i.gateway_id GROUP BY 1, 2",
+    RS_VISIT_METRICS(PICKED_VISITS),
+    RS_TEXT_METRICS(PICKED_TEXTS),
+    RS_REPLY_METRICS(PICKED_REPLIES),
 };
 
 static int run_all(sqlite3 *db, const char *const *sql, size_t n, const char *iso, time_t cut)
@@ -59,7 +55,7 @@ static int run_all(sqlite3 *db, const char *const *sql, size_t n, const char *is
 
 static int add_counts(sqlite3 *db)
 {
-    char sql[1024];
+    char sql[4096];
 
     for (size_t i = 0; i < sizeof count_sql / sizeof count_sql[0]; i++) {
         int n = snprintf(sql, sizeof sql,
