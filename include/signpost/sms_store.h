@@ -176,6 +176,7 @@ typedef struct {
     const char *phone_hash;
     const char *screening_id; /* may be NULL */
     time_t received_at;
+    int today; /* the clinic's YYYYMMDD at received_at, for referral follow-ups */
     sms_reply reply;
     const unsigned char *body_box;
     size_t body_box_len;

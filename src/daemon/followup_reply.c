@@ -82,7 +82,7 @@ sg_rc followup_reply(sg_app *app, const gw_inbound *in, int *duplicate)
     sms_contact_ref contact;
     outbox_new answer;
     sms_inbound_rec rec;
-    int opted, has_answer;
+    int opted, has_answer, minute;
     sg_rc rc = SG_ENOMEM;
 
     *duplicate = 0;
@@ -97,6 +97,7 @@ sg_rc followup_reply(sg_app *app, const gw_inbound *in, int *duplicate)
     rec.phone_hash = hash;
     rec.screening_id = contact.screening_id[0] ? contact.screening_id : NULL;
     rec.received_at = in->received ? in->received : time(NULL);
+    app_local_time(rec.received_at, &rec.today, &minute);
     rec.body_box_len = vault_box_len(strlen(in->body));
     if (!(text_box = malloc(rec.body_box_len)))
         goto out;

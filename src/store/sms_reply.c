@@ -72,7 +72,8 @@ static int set_outcome(sqlite3 *db, const sms_inbound_rec *in, const char *outco
 
     if (!in->screening_id || !in->screening_id[0])
         return 1; /* a number with no consent here: stored for staff only */
-    if (store_run(db, sql, "tIt", outcome, in->received_at, in->screening_id) < 0)
+    if (store_run(db, sql, "tIt", outcome, in->received_at, in->screening_id) < 0 ||
+        !referral_sms_apply(db, in->screening_id, in->reply, in->received_at, in->today))
         return 0;
     /* "Yes, I connected": the later check-ins would only bother them. */
     return strcmp(outcome, "connected") != 0 ||

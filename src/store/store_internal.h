@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 
+#include "signpost/sms.h"
 #include "signpost/store.h"
 
 #define STORE_MAX_READERS 16
@@ -50,5 +51,15 @@ int store_step_done(sqlite3_stmt *stmt);
 /* Locks and returns a reader connection; release with store_release(). */
 store_conn *store_reader(sg_store *st);
 void store_release(store_conn *c);
+
+/*
+ * A patient's reply to a check-in, applied to the screening's referrals
+ * inside the caller's write transaction (store_referral_sms_reply() in
+ * referral_store.h says what each reply does); today is the clinic's
+ * YYYYMMDD.  The reply and its effect on the referrals commit together.
+ * 1 on success.
+ */
+int referral_sms_apply(sqlite3 *db, const char *screening_id, sms_reply reply, time_t at,
+                       int today);
 
 #endif

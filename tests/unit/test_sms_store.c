@@ -198,7 +198,9 @@ static void expired_texts_stop_waiting(void **state)
 static sg_rc reply(const char *gid, const char *hash, const char *screening, sms_reply kind,
                    const outbox_new *answer, int *dup)
 {
-    sms_inbound_rec in = {gid, hash, screening, T0 + 50, kind, box, sizeof box};
+    sms_inbound_rec in = {.gateway_id = gid, .phone_hash = hash, .screening_id = screening,
+                          .received_at = T0 + 50, .today = 20261122, .reply = kind,
+                          .body_box = box, .body_box_len = sizeof box};
     return store_sms_reply(st, &in, answer, dup);
 }
 
