@@ -47,6 +47,14 @@ MHD_RESULT http_text(http_ctx *h, unsigned status, const char *type, const char 
 MHD_RESULT http_redirect(http_ctx *h, const char *path);
 /* 405 with the Allow header naming the methods the path takes. */
 MHD_RESULT http_method_not_allowed(http_ctx *h, const char *allow);
+/* Sends o as JSON and releases it (o may be NULL: MHD_NO). */
+MHD_RESULT http_send_json(http_ctx *h, unsigned status, json_t *o);
+/* 503 store_unavailable: the database refused or was busy. */
+MHD_RESULT http_store_unavailable(http_ctx *h);
+/* Queues a response built by the caller with the headers every answer
+ * carries (security set, no-store, Connection: close when stopping);
+ * destroys r. */
+MHD_RESULT http_queue(http_ctx *h, unsigned status, struct MHD_Response *r);
 /* Adds the headers every answer carries (CSP, nosniff, frame denial ...). */
 void http_security_headers(struct MHD_Response *r);
 

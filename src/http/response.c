@@ -4,6 +4,7 @@
  * answers are never cached, since they hold a patient's result.
  */
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "http_internal.h"
@@ -25,8 +26,10 @@ void http_security_headers(struct MHD_Response *r)
                             "camera=(), microphone=(), geolocation=(), payment=()");
 }
 
-/* Queues r with the headers every answer of this kind needs. */
-static MHD_RESULT queue(http_ctx *h, unsigned status, struct MHD_Response *r)
+/* Queues r with the headers every answer needs (and destroys r), so the
+ * routes that build their own response (a download, a Set-Cookie) still
+ * carry the same security and no-cache headers as the rest. */
+MHD_RESULT http_queue(http_ctx *h, unsigned status, struct MHD_Response *r)
 {
     MHD_RESULT ret;
 
@@ -51,12 +54,31 @@ static MHD_RESULT send_json(http_ctx *h, unsigned status, const char *json, cons
         MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
     if (allow)
         MHD_add_response_header(r, "Allow", allow);
-    return queue(h, status, r);
+    return http_queue(h, status, r);
 }
 
 MHD_RESULT http_json(http_ctx *h, unsigned status, const char *json)
 {
     return send_json(h, status, json, NULL);
+}
+
+/* One JSON encoding for every route that answers with an object. */
+MHD_RESULT http_send_json(http_ctx *h, unsigned status, json_t *o)
+{
+    char *s = o ? json_dumps(o, SG_JSON_DUMP) : NULL;
+    MHD_RESULT ret = s ? http_json(h, status, s) : MHD_NO;
+
+    free(s);
+    json_decref(o);
+    return ret;
+}
+
+/* The console's routes all say the same when the database refuses, so a
+ * client (and its retry logic) sees one code and one message. */
+MHD_RESULT http_store_unavailable(http_ctx *h)
+{
+    return http_error(h, MHD_HTTP_SERVICE_UNAVAILABLE, "store_unavailable",
+                      "the database is busy; try again", NULL);
 }
 
 static char *error_json(const char *code, const char *message, const char *field)
@@ -91,7 +113,7 @@ MHD_RESULT http_method_not_allowed(http_ctx *h, const char *allow)
 MHD_RESULT http_no_content(http_ctx *h)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-    return r ? queue(h, MHD_HTTP_NO_CONTENT, r) : MHD_NO;
+    return r ? http_queue(h, MHD_HTTP_NO_CONTENT, r) : MHD_NO;
 }
 
 MHD_RESULT http_text(http_ctx *h, unsigned status, const char *type, const char *body)
@@ -101,7 +123,7 @@ MHD_RESULT http_text(http_ctx *h, unsigned status, const char *type, const char 
     if (!r)
         return MHD_NO;
     MHD_add_response_header(r, "Content-Type", type);
-    return queue(h, status, r);
+    return http_queue(h, status, r);
 }
 
 /* 303 to a path on this listener (never a URL taken from the request). */
@@ -111,5 +133,5 @@ MHD_RESULT http_redirect(http_ctx *h, const char *path)
     if (!r)
         return MHD_NO;
     MHD_add_response_header(r, "Location", path);
-    return queue(h, MHD_HTTP_SEE_OTHER, r);
+    return http_queue(h, MHD_HTTP_SEE_OTHER, r);
 }

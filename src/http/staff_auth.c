@@ -61,7 +61,6 @@ static MHD_RESULT reply(http_ctx *h, unsigned status, const char *json,
     struct MHD_Response *r = MHD_create_response_from_buffer(
         len, (void *)(json ? json : ""), MHD_RESPMEM_MUST_COPY);
     char num[24];
-    MHD_RESULT ret;
 
     if (!r)
         return MHD_NO;
@@ -73,13 +72,7 @@ static MHD_RESULT reply(http_ctx *h, unsigned status, const char *json,
         snprintf(num, sizeof num, "%ld", retry_after);
         MHD_add_response_header(r, "Retry-After", num);
     }
-    http_security_headers(r);
-    MHD_add_response_header(r, "Cache-Control", "no-store");
-    if (h->closing)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
-    ret = MHD_queue_response(h->conn, status, r);
-    MHD_destroy_response(r);
-    return ret;
+    return http_queue(h, status, r);
 }
 
 /* Sends obj (stolen) as JSON. */
@@ -117,12 +110,6 @@ static MHD_RESULT unauthorised(http_ctx *h, const char *code, const char *msg)
 
     staff_set_cookie(NULL, plain_loopback(h), clear, sizeof clear);
     return fail(h, MHD_HTTP_UNAUTHORIZED, code, msg, clear, 0);
-}
-
-static MHD_RESULT unavailable(http_ctx *h)
-{
-    return fail(h, MHD_HTTP_SERVICE_UNAVAILABLE, "store_unavailable",
-                "the database is busy; try again", NULL, 0);
 }
 
 void staff_client_ip(http_ctx *h, char *out, size_t outlen)
@@ -179,7 +166,7 @@ static int load_session(http_ctx *h, staff_session_row *row, MHD_RESULT *ret)
     sodium_memzero(sid, sizeof sid);
     rc = staff_session_get(h->app->store, hash, row);
     if (rc == SG_EDB) {
-        *ret = unavailable(h);
+        *ret = http_store_unavailable(h);
         return -1;
     }
     if (rc || !staff_secret_equal(row->id_hash, hash)) {
@@ -306,7 +293,7 @@ static MHD_RESULT failed(http_ctx *h, const login_try *t, long long user_id,
     audit_entry e = {user_id, t->typed, "login_failed", NULL, why, t->ip};
 
     if (staff_login_failed(h->app->store, keys, 2, t->now, &e))
-        return unavailable(h);
+        return http_store_unavailable(h);
     sg_info("staff: failed login (%s)", why);
     return fail(h, MHD_HTTP_UNAUTHORIZED, "unauthorized", GENERIC_401, NULL, 0);
 }
@@ -351,7 +338,7 @@ static MHD_RESULT open_session(http_ctx *h, const login_try *t, const staff_user
     if (staff_login_ok(h->app->store, &row, t->user_key, old_session(h, old),
                        (long)cfg->session_idle_min * 60, &e) ||
         staff_set_cookie(sid, plain_loopback(h), cookie, sizeof cookie)) {
-        ret = unavailable(h);
+        ret = http_store_unavailable(h);
         goto out;
     }
     sg_info("staff: %s logged in (%s)", u->username, staff_role_name(u->role));
@@ -389,13 +376,13 @@ static MHD_RESULT login_with(http_ctx *h, const char *name, const char *pw)
 
     throttle_keys(h, name, &t);
     if ((wait = throttled(h, &t)) != 0)
-        return wait < 0 ? unavailable(h) : refuse_throttled(h, &t, wait);
+        return wait < 0 ? http_store_unavailable(h) : refuse_throttled(h, &t, wait);
     pthread_once(&keys_once, make_keys);
     memset(&u, 0, sizeof u);
     if (!staff_username_check(name, NULL, 0))
         rc = staff_user_get(h->app->store, name, &u);
     if (rc == SG_EDB)
-        return unavailable(h);
+        return http_store_unavailable(h);
     /* The same work whether or not the name exists, or is disabled. */
     ok = staff_pw_verify(rc ? dummy_hash : u.pw_hash, pw) == SG_OK && !rc;
     if (!ok || u.disabled)
@@ -453,7 +440,7 @@ static MHD_RESULT logout(http_ctx *h)
     e.username = s->username;
     e.ip = ip;
     if (staff_session_end(h->app->store, s->id_hash, &e)) {
-        ret = unavailable(h);
+        ret = http_store_unavailable(h);
     } else {
         staff_set_cookie(NULL, plain_loopback(h), clear, sizeof clear);
         ret = reply(h, MHD_HTTP_NO_CONTENT, NULL, clear, 0);
@@ -534,7 +521,7 @@ static MHD_RESULT audit(http_ctx *h)
     rows = json_array();
     if (!rows || staff_audit(h, s, "audit_read", NULL, detail) ||
         audit_list(h->app->store, limit, add_row, rows)) {
-        ret = unavailable(h);
+        ret = http_store_unavailable(h);
         goto out;
     }
     ret = send_obj(h, MHD_HTTP_OK, json_pack("{s:O}", "entries", rows), NULL, 0);

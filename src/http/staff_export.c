@@ -38,12 +38,6 @@ typedef struct {
 
 /* ---- answers ------------------------------------------------------------- */
 
-static MHD_RESULT unavailable(http_ctx *h)
-{
-    return http_error(h, MHD_HTTP_SERVICE_UNAVAILABLE, "store_unavailable",
-                      "the database is busy; try again", NULL);
-}
-
 static MHD_RESULT too_large(http_ctx *h, const char *what)
 {
     char msg[160];
@@ -57,7 +51,6 @@ static MHD_RESULT send_file(http_ctx *h, const char *type, const char *name, sg_
     size_t len = b->len;
     char *data = sg_buf_take(b), disposition[160];
     struct MHD_Response *r;
-    MHD_RESULT ret;
 
     if (!data)
         data = calloc(1, 1);
@@ -69,13 +62,7 @@ static MHD_RESULT send_file(http_ctx *h, const char *type, const char *name, sg_
     snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", name);
     MHD_add_response_header(r, "Content-Type", type);
     MHD_add_response_header(r, "Content-Disposition", disposition);
-    http_security_headers(r);
-    MHD_add_response_header(r, "Cache-Control", "no-store");
-    if (h->closing)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
-    ret = MHD_queue_response(h->conn, MHD_HTTP_OK, r);
-    MHD_destroy_response(r);
-    return ret;
+    return http_queue(h, MHD_HTTP_OK, r);
 }
 
 /* ---- the query ------------------------------------------------------------ */
@@ -134,7 +121,7 @@ static int within(job *j, sg_rc (*count)(sg_store *, const export_range *, long 
     long n;
 
     if (count(j->h->app->store, &j->range, &n)) {
-        *ret = unavailable(j->h);
+        *ret = http_store_unavailable(j->h);
         return 0;
     }
     if (n > cap) {
@@ -150,7 +137,7 @@ static int audited(job *j, const char *action, const char *target, MHD_RESULT *r
 {
     if (staff_audit(j->h, j->s, action, target, j->detail) == SG_OK)
         return 1;
-    *ret = unavailable(j->h);
+    *ret = http_store_unavailable(j->h);
     return 0;
 }
 
@@ -200,7 +187,7 @@ static int read_all(job *j, int (*fn)(void *, const export_sub *), MHD_RESULT *r
         *ret =
             http_error(j->h, MHD_HTTP_NOT_FOUND, "not_found", "no such submission", "id");
     else if (rc || j->rc == SG_ENOMEM)
-        *ret = unavailable(j->h);
+        *ret = http_store_unavailable(j->h);
     else if (j->rc)
         *ret = too_large(j->h, "the export is larger than the daemon will build at once");
     return rc == SG_OK && j->rc == SG_OK;
@@ -229,7 +216,7 @@ static MHD_RESULT submissions_csv(job *j)
         !audited(j, j->phones ? "export.csv.phones" : "export.csv", NULL, &ret))
         return ret;
     if ((j->rc = export_csv_submissions_header(j->h->app->inst, j->phones, &j->out)))
-        return unavailable(j->h);
+        return http_store_unavailable(j->h);
     if (!read_all(j, add_submission, &ret))
         return ret;
     file_name(j, "submissions", "csv", name, sizeof name);
@@ -246,7 +233,7 @@ static MHD_RESULT referrals_csv(job *j)
         !audited(j, "export.referrals", NULL, &ret))
         return ret;
     if ((j->rc = export_csv_referrals_header(&j->out)))
-        return unavailable(j->h);
+        return http_store_unavailable(j->h);
     if (!read_all(j, add_referrals, &ret))
         return ret;
     file_name(j, "referrals", "csv", name, sizeof name);
@@ -283,7 +270,7 @@ static MHD_RESULT fhir(job *j)
         return ret;
     snprintf(seed, sizeof seed, "%s", j->detail);
     if ((j->rc = fhir_bundle_begin(&fc, seed, &j->out)))
-        return unavailable(j->h);
+        return http_store_unavailable(j->h);
     if (!read_all(j, add_fhir, &ret))
         return ret;
     if (fhir_bundle_end(&j->out))
@@ -306,7 +293,7 @@ static MHD_RESULT audit_csv(job *j)
         export_audit_each(j->h->app->store, &j->range, add_audit, j) || j->rc)
         return j->rc == SG_ETOOBIG
                    ? too_large(j->h, "the audit log in that range is too large")
-                   : unavailable(j->h);
+                   : http_store_unavailable(j->h);
     file_name(j, "audit", "csv", name, sizeof name);
     return send_file(j->h, "text/csv; charset=utf-8; header=present", name, &j->out);
 }

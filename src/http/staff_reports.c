@@ -142,8 +142,6 @@ static MHD_RESULT report(http_ctx *h)
     report_counts *c = malloc(sizeof *c);
     report_rates r;
     char detail[40], from[11], to[11];
-    json_t *o;
-    char *text;
 
     if (!c)
         return MHD_NO;
@@ -157,16 +155,11 @@ static MHD_RESULT report(http_ctx *h)
     /* Recorded before anything is counted, or nothing is shown. */
     if (staff_audit(h, s, "report.view", NULL, detail) ||
         store_report_counts(h->app->store, c)) {
-        ret = http_error(h, MHD_HTTP_SERVICE_UNAVAILABLE, "store_unavailable",
-                         "the database is busy; try again", NULL);
+        ret = http_store_unavailable(h);
         goto out;
     }
     report_finish(c, &r);
-    o = report_json(c, &r);
-    text = o ? json_dumps(o, SG_JSON_DUMP) : NULL;
-    ret = text ? http_json(h, MHD_HTTP_OK, text) : MHD_NO;
-    free(text);
-    json_decref(o);
+    ret = http_send_json(h, MHD_HTTP_OK, report_json(c, &r));
 out:
     staff_session_free(s);
 done:

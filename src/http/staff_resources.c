@@ -32,22 +32,6 @@
 
 /* ---- small answers ------------------------------------------------ */
 
-static MHD_RESULT send_obj(http_ctx *h, unsigned status, json_t *o)
-{
-    char *s = o ? json_dumps(o, SG_JSON_DUMP) : NULL;
-    MHD_RESULT ret = s ? http_json(h, status, s) : MHD_NO;
-
-    free(s);
-    json_decref(o);
-    return ret;
-}
-
-static MHD_RESULT unavailable(http_ctx *h)
-{
-    return http_error(h, MHD_HTTP_SERVICE_UNAVAILABLE, "store_unavailable",
-                      "the database is busy; try again", NULL);
-}
-
 static MHD_RESULT no_service(http_ctx *h)
 {
     return http_error(h, MHD_HTTP_NOT_FOUND, "not_found",
@@ -197,12 +181,12 @@ static MHD_RESULT list(http_ctx *h)
     if (rc == SG_ETOOBIG)
         ret = bad_query(h, "q", "q: at most 16 words");
     else if (rc)
-        ret = unavailable(h);
+        ret = http_store_unavailable(h);
     else
-        ret =
-            send_obj(h, MHD_HTTP_OK,
-                     json_pack("{s:O, s:I, s:i, s:i}", "items", l.items, "total",
-                               (json_int_t)total, "limit", q.limit, "offset", q.offset));
+        ret = http_send_json(h, MHD_HTTP_OK,
+                             json_pack("{s:O, s:I, s:i, s:i}", "items", l.items, "total",
+                                       (json_int_t)total, "limit", q.limit, "offset",
+                                       q.offset));
 out:
     json_decref(l.items);
     staff_session_free(s);
@@ -311,14 +295,14 @@ static MHD_RESULT show(http_ctx *h, const char *id)
         goto out;
     }
     if (rc || load_curation(h, id, &c) || store_service_outcomes(h->app->store, id, &o)) {
-        ret = unavailable(h);
+        ret = http_store_unavailable(h);
         goto out;
     }
-    ret =
-        send_obj(h, MHD_HTTP_OK,
-                 json_pack("{s:s, s:o, s:o, s:b, s:o}", "service_id", id, "directory",
-                           directory_json(h->app->inst, r), "curation", curation_json(&c),
-                           "stale", r->item.stale, "outcomes", outcomes_json(&o)));
+    ret = http_send_json(h, MHD_HTTP_OK,
+                         json_pack("{s:s, s:o, s:o, s:b, s:o}", "service_id", id,
+                                   "directory", directory_json(h->app->inst, r),
+                                   "curation", curation_json(&c), "stale", r->item.stale,
+                                   "outcomes", outcomes_json(&o)));
 out:
     free(r);
     staff_session_free(s);
@@ -369,13 +353,13 @@ static MHD_RESULT apply(http_ctx *h, const staff_session *s, const char *id,
     if (rc == SG_EINVAL)
         ret = http_error(h, (unsigned)err.status, err.code, err.message, err.field);
     else if (rc)
-        ret = unavailable(h);
+        ret = http_store_unavailable(h);
     else
-        ret = send_obj(h, MHD_HTTP_OK,
-                       json_pack("{s:s, s:o, s:b}", "service_id", id, "curation",
-                                 curation_json(&c), "stale",
-                                 directory_is_stale(&c, r->item.assured_date, date,
-                                                    h->app->cfg->stale_days)));
+        ret = http_send_json(h, MHD_HTTP_OK,
+                             json_pack("{s:s, s:o, s:b}", "service_id", id, "curation",
+                                       curation_json(&c), "stale",
+                                       directory_is_stale(&c, r->item.assured_date, date,
+                                                          h->app->cfg->stale_days)));
     if (!rc)
         sg_info("staff: %s: %s %s", s->username, action, id);
 out:

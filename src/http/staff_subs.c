@@ -36,23 +36,6 @@
 
 /* ---- small helpers --------------------------------------------------------- */
 
-/* Sends o (stolen) as the JSON answer. */
-static MHD_RESULT send_obj(http_ctx *h, unsigned status, json_t *o)
-{
-    char *s = o ? json_dumps(o, SG_JSON_DUMP) : NULL;
-    MHD_RESULT ret = s ? http_json(h, status, s) : MHD_NO;
-
-    free(s);
-    json_decref(o);
-    return ret;
-}
-
-static MHD_RESULT unavailable(http_ctx *h)
-{
-    return http_error(h, MHD_HTTP_SERVICE_UNAVAILABLE, "store_unavailable",
-                      "the database is busy; try again", NULL);
-}
-
 static MHD_RESULT not_found(http_ctx *h)
 {
     return http_error(h, MHD_HTTP_NOT_FOUND, "not_found", "no such submission", NULL);
@@ -252,10 +235,10 @@ static MHD_RESULT queue_answer(http_ctx *h, const queue_query *q, queue_page *pg
     referral_date_format(q->f.to, to);
     if (pg->more)
         queue_cursor_encode(&pg->last, next);
-    return send_obj(h, MHD_HTTP_OK,
-                    json_pack("{s:O, s:o, s:s, s:s}", "submissions", pg->items, "next",
-                              pg->more ? json_string(next) : json_null(), "from", from,
-                              "to", to));
+    return http_send_json(h, MHD_HTTP_OK,
+                          json_pack("{s:O, s:o, s:s, s:s}", "submissions", pg->items,
+                                    "next", pg->more ? json_string(next) : json_null(),
+                                    "from", from, "to", to));
 }
 
 static MHD_RESULT queue(http_ctx *h)
@@ -271,7 +254,7 @@ static MHD_RESULT queue(http_ctx *h)
         return ret;
     if ((r = parse_queue_query(h, s, &q))) {
         ret = r < 0
-                  ? unavailable(h)
+                  ? http_store_unavailable(h)
                   : http_error(h, MHD_HTTP_BAD_REQUEST, "invalid_query", q.why, q.field);
         goto out;
     }
@@ -286,7 +269,7 @@ static MHD_RESULT queue(http_ctx *h)
     if (!(pg.items = json_array()) ||
         staff_audit(h, s, "submission.list", NULL, detail) ||
         store_queue_list(h->app->store, &q.f, add_queue_item, &pg)) {
-        ret = unavailable(h);
+        ret = http_store_unavailable(h);
         goto out;
     }
     ret = queue_answer(h, &q, &pg);
@@ -572,16 +555,16 @@ static MHD_RESULT detail(http_ctx *h, const char *id)
     }
     rc = store_submission_get(h->app->store, id, &row);
     if (rc) {
-        ret = rc == SG_ENOTFOUND ? not_found(h) : unavailable(h);
+        ret = rc == SG_ENOTFOUND ? not_found(h) : http_store_unavailable(h);
         goto out;
     }
     /* The view is recorded before anything is shown, or nothing is shown. */
     if (staff_audit(h, s, "submission.view", id, NULL) ||
         !(o = detail_json(h->app, &row, sl))) {
-        ret = unavailable(h);
+        ret = http_store_unavailable(h);
         goto out;
     }
-    ret = send_obj(h, MHD_HTTP_OK, o);
+    ret = http_send_json(h, MHD_HTTP_OK, o);
 out:
     submission_row_clear(&row);
     staff_session_free(s);
@@ -721,7 +704,7 @@ static MHD_RESULT changed_answer(http_ctx *h, const char *id, const referral_cha
     json_t *all = NULL, *found;
 
     if (store_submission_get(h->app->store, id, &row))
-        return unavailable(h);
+        return http_store_unavailable(h);
     if (store_referrals_load(h->app->store, id, &set) == SG_OK) {
         all = referrals_json(h->app, row.resources_json, &set);
         referral_set_free(&set);
@@ -730,7 +713,7 @@ static MHD_RESULT changed_answer(http_ctx *h, const char *id, const referral_cha
     found = pick(all, c);
     json_decref(all);
     /* Saved, but not read back: the console reloads the submission. */
-    return found ? send_obj(h, MHD_HTTP_OK, found) : unavailable(h);
+    return found ? http_send_json(h, MHD_HTTP_OK, found) : http_store_unavailable(h);
 }
 
 static MHD_RESULT apply_change(http_ctx *h, const staff_session *s, const char *id,
@@ -756,7 +739,7 @@ static MHD_RESULT apply_change(http_ctx *h, const staff_session *s, const char *
                               : "service_id: not one of this submission's resources",
                           field);
     if (rc)
-        return unavailable(h);
+        return http_store_unavailable(h);
     sg_info("staff: %s changed a referral", s->username);
     return changed_answer(h, id, &b->c);
 }
@@ -803,17 +786,17 @@ static MHD_RESULT reprint(http_ctx *h, const char *id)
         goto out;
     }
     if ((rc = store_submission_get(h->app->store, id, &row))) {
-        ret = rc == SG_ENOTFOUND ? not_found(h) : unavailable(h);
+        ret = rc == SG_ENOTFOUND ? not_found(h) : http_store_unavailable(h);
         goto out;
     }
     if (staff_audit(h, s, "receipt.reprint", id, NULL)) {
-        ret = unavailable(h);
+        ret = http_store_unavailable(h);
         goto out;
     }
     rc = app_queue_receipt(h->app, id, job);
     if (rc == SG_OK)
-        ret = send_obj(h, MHD_HTTP_ACCEPTED,
-                       json_pack("{s:s, s:s}", "job_id", job, "status", "queued"));
+        ret = http_send_json(h, MHD_HTTP_ACCEPTED,
+                             json_pack("{s:s, s:s}", "job_id", job, "status", "queued"));
     else if (rc == SG_ENOTFOUND)
         ret = not_found(h);
     else if (rc == SG_EBUSY)
@@ -821,7 +804,7 @@ static MHD_RESULT reprint(http_ctx *h, const char *id)
                          "the print queue is full; try again when the printer catches up",
                          NULL);
     else
-        ret = unavailable(h);
+        ret = http_store_unavailable(h);
 out:
     submission_row_clear(&row);
     staff_session_free(s);
@@ -929,9 +912,9 @@ static MHD_RESULT follow_up(http_ctx *h)
                          "limit: a whole number from 1 to 200", "limit");
     else if (staff_audit(h, s, "followup.view", NULL, NULL) ||
              !(o = followup_lists(h->app, today_local(), limit)))
-        ret = unavailable(h);
+        ret = http_store_unavailable(h);
     else
-        ret = send_obj(h, MHD_HTTP_OK, o);
+        ret = http_send_json(h, MHD_HTTP_OK, o);
     staff_session_free(s);
     return ret;
 }
@@ -958,9 +941,9 @@ static MHD_RESULT staff_list(http_ctx *h)
     list = json_array();
     if (!list || staff_user_list(h->app->store, add_account, list)) {
         json_decref(list);
-        ret = unavailable(h);
+        ret = http_store_unavailable(h);
     } else {
-        ret = send_obj(h, MHD_HTTP_OK, json_pack("{s:o}", "staff", list));
+        ret = http_send_json(h, MHD_HTTP_OK, json_pack("{s:o}", "staff", list));
     }
     staff_session_free(s);
     return ret;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "signpost/referral_store.h"
+#include "signpost/schedule.h"
 
 static const char *const ref_names[REF_NSTATUS] = {
     "suggested", "referred", "contacted", "connected", "declined", "unreachable",
@@ -105,39 +106,12 @@ void referral_date_format(int date, char out[REFERRAL_DATE_LEN])
              (d / 100) % 100, d % 100);
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (the usual era
- * arithmetic: 400-year cycles of 146097 days, years starting in March so
- * the leap day comes last). */
-static long days_from_civil(int y, int m, int d)
-{
-    long yy = m <= 2 ? y - 1 : y;
-    long era = (yy >= 0 ? yy : yy - 399) / 400;
-    long yoe = yy - era * 400;
-    long doy = (153L * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int civil_from_days(long z)
-{
-    long era, doe, yoe, doy, mp, d, m, y;
-
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = z - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    d = doy - (153 * mp + 2) / 5 + 1;
-    m = mp < 10 ? mp + 3 : mp - 9;
-    y = yoe + era * 400 + (m <= 2);
-    return (int)(y * 10000 + m * 100 + d);
-}
-
+/* The calendar arithmetic is the directory schedule's, so the queue's
+ * ranges and the opening hours can never disagree about a date (and a
+ * date that is not one, or leaves years 1..9999, gives 0). */
 int referral_date_add(int date, int days)
 {
-    return civil_from_days(days_from_civil(date / 10000, (date / 100) % 100, date % 100) +
-                           days);
+    return schedule_date_add(date, days);
 }
 
 /* ---- notes ---------------------------------------------------------------- */

@@ -2,7 +2,9 @@
  * The staff console client of the integration tests (staff_client.h):
  * libcurl with the cookie and CSRF headers a browser would send, and the
  * `signpost user` command run as an installer would, its password on
- * standard input.
+ * standard input.  Bodies land in the response's fixed buffer, so most
+ * tests need no frees; exports, which can be megabytes, ask for the whole
+ * body as well.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -23,12 +25,39 @@
 #error "SIGNPOST_BIN must name the daemon binary"
 #endif
 
+/* Where a body goes: always r's capped buffer; with keep_all, all of it
+ * too, for sc_request_all. */
+typedef struct {
+    sc_resp *r;
+    int keep_all;
+    char *all;
+    size_t all_len;
+} body_sink;
+
+/* Appends len bytes to k->all; 0 when it would pass SC_ALL_MAX or memory
+ * ran out, which ends the transfer (status 0) rather than cut an export. */
+static int keep_all(body_sink *k, const char *p, size_t len)
+{
+    char *grown;
+
+    if (k->all_len + len > SC_ALL_MAX || !(grown = realloc(k->all, k->all_len + len + 1)))
+        return 0;
+    k->all = grown;
+    memcpy(k->all + k->all_len, p, len);
+    k->all_len += len;
+    k->all[k->all_len] = '\0';
+    return 1;
+}
+
 static size_t on_body(char *p, size_t size, size_t n, void *ctx)
 {
-    sc_resp *r = ctx;
+    body_sink *k = ctx;
+    sc_resp *r = k->r;
     size_t len = size * n, room = sizeof r->body - 1 - r->len;
     size_t take = len < room ? len : room;
 
+    if (k->keep_all && !keep_all(k, p, len))
+        return 0;
     if (take < len)
         r->truncated = 1;
     memcpy(r->body + r->len, p, take);
@@ -101,12 +130,14 @@ static void reset(sc_resp *r)
     r->disposition[0] = r->cache_control[0] = '\0';
 }
 
-long sc_request(const sc_target *t, const char *method, const char *path, const char *json,
-                const char *cookie, const char *csrf, sc_resp *r)
+static long perform(const sc_target *t, const char *method, const char *path,
+                    const char *json, const char *cookie, const char *csrf, long timeout,
+                    body_sink *k)
 {
     char url[1024];
     CURL *c = curl_easy_init();
     struct curl_slist *h = headers(json, cookie, csrf);
+    sc_resp *r = k->r;
 
     reset(r);
     snprintf(url, sizeof url, "%s://127.0.0.1:%d%s", t->cafile ? "https" : "http", t->port,
@@ -121,15 +152,36 @@ long sc_request(const sc_target *t, const char *method, const char *path, const 
     if (t->cafile)
         curl_easy_setopt(c, CURLOPT_CAINFO, t->cafile);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, k);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
     if (curl_easy_perform(c) == CURLE_OK)
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
+    return r->status;
+}
+
+long sc_request(const sc_target *t, const char *method, const char *path, const char *json,
+                const char *cookie, const char *csrf, sc_resp *r)
+{
+    body_sink k = {r, 0, NULL, 0};
+    return perform(t, method, path, json, cookie, csrf, 30L, &k);
+}
+
+long sc_request_all(const sc_target *t, const char *method, const char *path,
+                    const char *json, const char *cookie, const char *csrf, sc_resp *r,
+                    char **all, size_t *all_len)
+{
+    body_sink k = {r, 1, NULL, 0};
+
+    perform(t, method, path, json, cookie, csrf, 60L, &k); /* a large export is slow */
+    if (!k.all) /* no body at all: "" keeps the caller's checks simple */
+        k.all = calloc(1, 1);
+    *all = k.all;
+    *all_len = k.all ? k.all_len : 0;
     return r->status;
 }
 
@@ -170,7 +222,7 @@ int sc_user(const char *dir, const char *cfg, const char *input, char *out, size
 {
     const char *argv[16] = {SIGNPOST_BIN, "user", a1};
     const char *more[] = {a2, a3, a4};
-    char sink[1024];
+    char discard[1024];
     int in[2], o[2], n = 3, status;
     pid_t pid;
 
@@ -196,7 +248,7 @@ int sc_user(const char *dir, const char *cfg, const char *input, char *out, size
     if (input && write(in[1], input, strlen(input)) < 0)
         perror("write");
     close(in[1]);
-    drain(o[0], out ? out : sink, out ? outlen : sizeof sink);
+    drain(o[0], out ? out : discard, out ? outlen : sizeof discard);
     close(o[0]);
     while (waitpid(pid, &status, 0) != pid)
         if (errno != EINTR)
@@ -215,6 +267,47 @@ int sc_find_port(itest_daemon *d, const char *mark)
         port = (int)strtol(p + strlen(mark), NULL, 10);
     pthread_mutex_unlock(&d->lock);
     return port;
+}
+
+itest_daemon *sc_start(const char *conf, const char *state, int *port)
+{
+    itest_opts o = {.config = conf, .state_dir = state};
+    itest_daemon *d = itest_start(&o);
+
+    *port = d ? sc_find_port(d, SC_STAFF_MARK) : 0;
+    if (d && *port <= 0) {
+        itest_dump_log(d, "the staff listener never said its port");
+        itest_free(d);
+        d = NULL;
+    }
+    return d;
+}
+
+void sc_stop(itest_daemon *d, const char *state)
+{
+    itest_free(d);
+    itest_rmtree(state);
+    itest_cleanup();
+}
+
+json_t *sc_new_visit(itest_daemon *d, const char *json, sc_visit *v)
+{
+    itest_resp r;
+    json_t *j = NULL;
+
+    if (itest_post_json(d, "/api/v1/screenings", json, NULL, &r) != 0)
+        itest_dump_log(d, "no answer to POST /api/v1/screenings");
+    else if (r.status == 201)
+        j = itest_resp_json(&r);
+    else
+        fprintf(stderr, "POST /api/v1/screenings: %ld %.300s\n", r.status, r.body);
+    if (j && v) {
+        snprintf(v->id, sizeof v->id, "%s", json_string_value(json_object_get(j, "id")));
+        snprintf(v->token, sizeof v->token, "%s",
+                 json_string_value(json_object_get(j, "token")));
+    }
+    itest_resp_free(&r);
+    return j;
 }
 
 int sc_db_exec(const itest_daemon *d, const char *sql, char *msg, size_t msglen)

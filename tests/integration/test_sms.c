@@ -24,6 +24,7 @@
 #include "fake_gateway.h"
 #include "harness.h"
 #include "signpost/sms_gateway.h"
+#include "staff_client.h"
 
 #define SID "AC0123456789abcdef0123456789abcdef"
 #define TOKEN "test-auth-token-0123456789"
@@ -61,26 +62,10 @@ static void write_config(void)
     write_config_in(state, "", conf, sizeof conf);
 }
 
-/* The staff port, from the daemon's "staff listening on" line. */
-static int find_staff_port(itest_daemon *dm)
-{
-    const char *p;
-    int port = 0;
-    pthread_mutex_lock(&dm->lock);
-    p = strstr(dm->log, "staff listening on http://127.0.0.1:");
-    if (p)
-        port = (int)strtol(p + strlen("staff listening on http://127.0.0.1:"), NULL, 10);
-    pthread_mutex_unlock(&dm->lock);
-    return port;
-}
-
 static void start_daemon(void)
 {
-    itest_opts o = {.config = conf, .state_dir = state};
-    d = itest_start(&o);
+    d = sc_start(conf, state, &staff_port);
     assert_non_null(d);
-    staff_port = find_staff_port(d);
-    assert_true(staff_port > 0);
 }
 
 static int setup(void **ctx)
@@ -98,37 +83,22 @@ static int setup(void **ctx)
 static int teardown(void **ctx)
 {
     (void)ctx;
-    itest_free(d);
+    sc_stop(d, state); /* the daemon first, so it never calls a stopped fake */
     fgw_stop(fake);
-    itest_rmtree(state);
-    itest_cleanup();
     return 0;
 }
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-typedef struct {
-    char id[40], token[64];
-} visit;
+typedef sc_visit visit;
 
 /* A screening with food and housing needs, wanting help. */
 static void new_visit(visit *v)
 {
-    static const char body[] =
-        "{\"language\":\"en\",\"answers\":{\"71802-3\":\"LA31994-9\",\"88122-7\":\"LA28397-0\","
-        "\"88123-5\":\"LA28398-8\",\"93030-5\":\"LA32-8\",\"96779-4\":\"LA32-8\"},"
-        "\"wants_help\":true}";
-    itest_resp r;
-    json_t *j;
+    json_t *j = sc_new_visit(d, SC_VISIT_NEEDS_HELP, v);
 
-    if (itest_post_json(d, "/api/v1/screenings", body, NULL, &r) != 0)
-        itest_dump_log(d, "no answer to POST /api/v1/screenings");
-    assert_int_equal(r.status, 201);
-    j = itest_resp_json(&r);
-    snprintf(v->id, sizeof v->id, "%s", json_string_value(json_object_get(j, "id")));
-    snprintf(v->token, sizeof v->token, "%s", json_string_value(json_object_get(j, "token")));
+    assert_non_null(j);
     json_decref(j);
-    itest_resp_free(&r);
 }
 
 static long sms_post(const visit *v, const char *json, json_t **answer)

@@ -130,11 +130,7 @@ static int setup(void **ctx)
     assert_int_equal(itest_init(), 0);
     assert_int_equal(itest_mkdtemp(state, sizeof state), 0);
     write_config(state, "tls = off", conf, sizeof conf);
-    itest_opts o = {.config = conf, .state_dir = state};
-    d = itest_start(&o);
-    assert_non_null(d);
-    staff_port = find_port(d, "staff listening on http://127.0.0.1:");
-    assert_true(staff_port > 0);
+    assert_non_null(d = sc_start(conf, state, &staff_port));
     add_user("ana", "admin");
     add_user("cy", "viewer");
     return 0;
@@ -143,9 +139,7 @@ static int setup(void **ctx)
 static int teardown(void **ctx)
 {
     (void)ctx;
-    itest_free(d);
-    itest_rmtree(state);
-    itest_cleanup();
+    sc_stop(d, state);
     return 0;
 }
 

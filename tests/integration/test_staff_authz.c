@@ -93,24 +93,17 @@ static void write_config(void)
  * resource for the routes that name one. */
 static void new_visit(void)
 {
-    static const char body[] =
-        "{\"language\":\"en\",\"answers\":{\"71802-3\":\"LA31994-9\",\"88122-7\":\"LA28397-0\","
-        "\"88123-5\":\"LA28398-8\",\"93030-5\":\"LA32-8\",\"96779-4\":\"LA32-8\"},"
-        "\"wants_help\":true}";
-    itest_resp r;
-    json_t *j, *first;
+    sc_visit v;
+    json_t *j = sc_new_visit(d, SC_VISIT_NEEDS_HELP, &v), *first;
 
-    assert_int_equal(itest_post_json(d, "/api/v1/screenings", body, NULL, &r), 0);
-    assert_int_equal(r.status, 201);
-    j = itest_resp_json(&r);
+    assert_non_null(j);
     first = json_array_get(json_object_get(j, "resources"), 0);
     assert_non_null(first);
-    snprintf(sub_id, sizeof sub_id, "%s", json_string_value(json_object_get(j, "id")));
+    snprintf(sub_id, sizeof sub_id, "%s", v.id);
     snprintf(service_id, sizeof service_id, "%s",
              json_string_value(json_object_get(first, "service_id")));
     snprintf(domain, sizeof domain, "%s", json_string_value(json_object_get(first, "domain")));
     json_decref(j);
-    itest_resp_free(&r);
 }
 
 static void add_user(const char *name, const char *r)
@@ -144,10 +137,7 @@ static int setup(void **ctx)
     assert_int_equal(itest_init(), 0);
     assert_int_equal(itest_mkdtemp(state, sizeof state), 0);
     write_config();
-    itest_opts o = {.config = conf, .state_dir = state};
-    assert_non_null(d = itest_start(&o));
-    staff.port = sc_find_port(d, "staff listening on http://127.0.0.1:");
-    assert_true(staff.port > 0);
+    assert_non_null(d = sc_start(conf, state, &staff.port));
     add_user("vic", "viewer");
     add_user("nat", "navigator");
     add_user("ada", "admin");
@@ -162,9 +152,7 @@ static int setup(void **ctx)
 static int teardown(void **ctx)
 {
     (void)ctx;
-    itest_free(d);
-    itest_rmtree(state);
-    itest_cleanup();
+    sc_stop(d, state);
     return 0;
 }
 

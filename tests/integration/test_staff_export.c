@@ -17,16 +17,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include <curl/curl.h>
 #include <sqlite3.h>
 
 #include "harness.h"
 #include "signpost/csv.h"
+#include "staff_client.h"
 
 #ifndef SIGNPOST_BIN
 #error "SIGNPOST_BIN must name the daemon binary"
@@ -44,88 +43,31 @@ static char range[64]; /* "from=...&to=..." around today */
 static char visit_a[40], visit_b[40];
 static char ref_domain[64], ref_service[128];
 
-typedef struct {
-    char cookie[128];
-} session;
+typedef sc_session session;
 static session admin, nav, viewer;
 
-/* ---- HTTP --------------------------------------------------------- */
+/* ---- HTTP: the staff client (staff_client.h) ------------------------ */
 
+/* Exports can be megabytes, so each answer's whole body is its own. */
 typedef struct {
     long status;
     char *body; /* NUL-terminated, malloc'ed */
     size_t len;
-    char type[128], disposition[256], cookie[256];
 } resp;
 
-static size_t on_body(char *p, size_t size, size_t n, void *ctx)
-{
-    resp *r = ctx;
-    size_t len = size * n;
-    char *grown = realloc(r->body, r->len + len + 1);
+static sc_resp head; /* the latest answer's headers (large: one, reused) */
 
-    if (!grown || r->len + len > 64u * 1024 * 1024)
-        return 0;
-    r->body = grown;
-    memcpy(r->body + r->len, p, len);
-    r->len += len;
-    r->body[r->len] = '\0';
-    return len;
-}
-
-static void keep(char *dst, size_t dstlen, const char *line, size_t len, size_t skip)
-{
-    size_t v = len - skip;
-    while (v && (line[skip + v - 1] == '\r' || line[skip + v - 1] == '\n'))
-        v--;
-    snprintf(dst, dstlen, "%.*s", (int)v, line + skip);
-}
-
-static size_t on_header(char *p, size_t size, size_t n, void *ctx)
-{
-    resp *r = ctx;
-    size_t len = size * n;
-    if (len > 14 && !strncasecmp(p, "Content-Type: ", 14))
-        keep(r->type, sizeof r->type, p, len, 14);
-    if (len > 21 && !strncasecmp(p, "Content-Disposition: ", 21))
-        keep(r->disposition, sizeof r->disposition, p, len, 21);
-    if (len > 12 && !strncasecmp(p, "Set-Cookie: ", 12))
-        keep(r->cookie, sizeof r->cookie, p, len, 12);
-    return len;
-}
-
+/* One request as s (exports only read, so no CSRF token); the headers of
+ * the answer are in head until the next request. */
 static long request(const char *method, const char *path, const char *json,
                     const session *s, resp *r)
 {
-    char url[512], line[256];
-    CURL *c = curl_easy_init();
-    struct curl_slist *h = curl_slist_append(NULL, "Expect:");
+    sc_target t = {staff_port, NULL};
 
-    memset(r, 0, sizeof *r);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", staff_port, path);
-    if (json)
-        h = curl_slist_append(h, "Content-Type: application/json");
-    if (s) {
-        snprintf(line, sizeof line, "Cookie: %s", s->cookie);
-        h = curl_slist_append(h, line);
-    }
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    if (json)
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, json);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    r->status = sc_request_all(&t, method, path, json, s ? s->cookie : NULL, NULL, &head,
+                               &r->body, &r->len);
     if (!r->body)
-        r->body = calloc(1, 1);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
+        fail_msg("out of memory for the answer to %s %s", method, path);
     return r->status;
 }
 
@@ -164,32 +106,14 @@ static void assert_error(const char *path, const session *s, long status,
 
 /* ---- accounts and the database ------------------------------------ */
 
-static int run_user_add(const char *name, const char *role)
-{
-    char cmd[2048];
-    FILE *p;
-
-    snprintf(cmd, sizeof cmd,
-             "%s user add %s --role %s --config '%s' --state-dir '%s' >/dev/null",
-             SIGNPOST_BIN, name, role, conf, state);
-    if (!(p = popen(cmd, "w")))
-        return -1;
-    fputs(PW "\n", p);
-    return pclose(p);
-}
-
 static void login(const char *name, const char *role, session *s)
 {
-    char json[256];
-    resp r;
+    sc_target t = {staff_port, NULL};
 
-    assert_int_equal(run_user_add(name, role), 0);
-    snprintf(json, sizeof json, "{\"username\":\"%s\",\"password\":\"" PW "\"}", name);
-    request("POST", "/staff/api/v1/login", json, NULL, &r);
-    assert_int_equal(r.status, 200);
-    snprintf(s->cookie, sizeof s->cookie, "%.*s", (int)strcspn(r.cookie, ";"), r.cookie);
+    assert_int_equal(sc_user(state, conf, PW "\n", NULL, 0, "add", name, "--role", role),
+                     0);
+    assert_int_equal(sc_login(&t, name, PW, NULL, s, &head), 200);
     assert_non_null(strstr(s->cookie, "="));
-    resp_free(&r);
 }
 
 static long long db_int(const char *sql, const char *arg)
@@ -202,17 +126,11 @@ static long long db_int(const char *sql, const char *arg)
 /* Runs sql read-write on the daemon's file, as an operator's shell would. */
 static void db_exec(const char *sql)
 {
-    sqlite3 *db = NULL;
-    char *err = NULL;
-    int rc = sqlite3_open_v2(d->db_path, &db, SQLITE_OPEN_READWRITE, NULL);
+    char msg[256];
+    int rc = sc_db_exec(d, sql, msg, sizeof msg);
 
-    sqlite3_busy_timeout(db, 5000);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(db, sql, NULL, NULL, &err);
     if (rc != SQLITE_OK)
-        print_error("%s: %s\n", sql, err ? err : sqlite3_errmsg(db));
-    sqlite3_free(err);
-    sqlite3_close(db);
+        print_error("%s: %s\n", sql, msg);
     assert_int_equal(rc, SQLITE_OK);
 }
 
@@ -230,22 +148,12 @@ static int wait_db(const char *sql, const char *arg, long long want)
 
 /* ---- the visits ----------------------------------------------------- */
 
-static void post_visit(const char *body, char *id, size_t idlen, char *token,
-                       size_t toklen)
+static void post_visit(const char *body, sc_visit *v)
 {
-    itest_resp r;
-    json_t *j;
+    json_t *j = sc_new_visit(d, body, v);
 
-    assert_int_equal(itest_post_json(d, "/api/v1/screenings", body, NULL, &r), 0);
-    if (r.status != 201)
-        print_error("POST /api/v1/screenings: %ld %s\n", r.status, r.body);
-    assert_int_equal(r.status, 201);
-    j = itest_resp_json(&r);
-    snprintf(id, idlen, "%s", json_string_value(json_object_get(j, "id")));
-    if (token)
-        snprintf(token, toklen, "%s", json_string_value(json_object_get(j, "token")));
+    assert_non_null(j);
     json_decref(j);
-    itest_resp_free(&r);
 }
 
 /* Visit A: Spanish, housing and food needs, two home problems, transport
@@ -267,13 +175,16 @@ static void make_visits(void)
         "\"88122-7\":\"LA28398-8\",\"88123-5\":\"LA28398-8\",\"93030-5\":\"LA32-8\","
         "\"96779-4\":\"LA32-8\",\"95618-5\":\"LA6270-8\",\"95617-7\":\"LA6270-8\","
         "\"95616-9\":\"LA6270-8\",\"95615-1\":\"LA6270-8\"}}";
-    char token[128], path[128];
+    char path[128];
+    sc_visit va, vb;
     itest_resp r;
 
-    post_visit(a, visit_a, sizeof visit_a, token, sizeof token);
-    post_visit(b, visit_b, sizeof visit_b, NULL, 0);
+    post_visit(a, &va);
+    post_visit(b, &vb);
+    snprintf(visit_a, sizeof visit_a, "%s", va.id);
+    snprintf(visit_b, sizeof visit_b, "%s", vb.id);
     snprintf(path, sizeof path, "/api/v1/screenings/%s/receipt", visit_a);
-    assert_int_equal(itest_post_json(d, path, "{}", token, &r), 0);
+    assert_int_equal(itest_post_json(d, path, "{}", va.token, &r), 0);
     assert_int_equal(r.status, 202);
     itest_resp_free(&r);
     snprintf(path, sizeof path, "/api/v1/screenings/%s/sms", visit_a);
@@ -282,7 +193,7 @@ static void make_visits(void)
                         "{\"phone\":\"(217) 555-0123\",\"consent\":true,"
                         "\"consent_version\":\"2026-11-29.1\",\"language\":\"es\","
                         "\"reminders\":true,\"send_list\":false}",
-                        token, &r),
+                        va.token, &r),
         0);
     if (r.status != 201)
         print_error("sms consent: %ld %s\n", r.status, r.body);
@@ -365,18 +276,6 @@ static void write_config(void)
                      0);
 }
 
-static int find_port(itest_daemon *dm, const char *mark)
-{
-    const char *p;
-    int port = 0;
-    pthread_mutex_lock(&dm->lock);
-    p = strstr(dm->log, mark);
-    if (p)
-        port = (int)strtol(p + strlen(mark), NULL, 10);
-    pthread_mutex_unlock(&dm->lock);
-    return port;
-}
-
 static int setup(void **ctx)
 {
     (void)ctx;
@@ -385,11 +284,7 @@ static int setup(void **ctx)
     assert_int_equal(itest_init(), 0);
     assert_int_equal(itest_mkdtemp(state, sizeof state), 0);
     write_config();
-    itest_opts o = {.config = conf, .state_dir = state};
-    d = itest_start(&o);
-    assert_non_null(d);
-    staff_port = find_port(d, "staff listening on http://127.0.0.1:");
-    assert_true(staff_port > 0);
+    assert_non_null(d = sc_start(conf, state, &staff_port));
     login("ana", "admin", &admin);
     login("nav", "navigator", &nav);
     login("cy", "viewer", &viewer);
@@ -484,8 +379,8 @@ static void get_csv(const char *route, const char *query, const session *s, tabl
 
     snprintf(path, sizeof path, EXPORT "%s?%s", route, query);
     get_ok(path, s, 200, &r);
-    assert_memory_equal(r.type, "text/csv; charset=utf-8", 23);
-    assert_non_null(strstr(r.disposition, "attachment; filename=\"signpost-"));
+    assert_memory_equal(head.content_type, "text/csv; charset=utf-8", 23);
+    assert_non_null(strstr(head.disposition, "attachment; filename=\"signpost-"));
     parse_csv(r.body, r.len, t);
     resp_free(&r);
 }
@@ -749,7 +644,7 @@ static json_t *get_fhir(const char *query, const session *s, char **text)
 
     snprintf(path, sizeof path, EXPORT "fhir?%s", query);
     get_ok(path, s, 200, &r);
-    assert_memory_equal(r.type, "application/fhir+json", 21);
+    assert_memory_equal(head.content_type, "application/fhir+json", 21);
     j = json_loads(r.body, 0, NULL);
     assert_non_null(j);
     assert_string_equal(json_string_value(json_object_get(j, "resourceType")), "Bundle");

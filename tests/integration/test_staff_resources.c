@@ -129,14 +129,8 @@ static void local_today(char out[11])
 /* Posts a screening to the kiosk API; its answer (caller decrefs). */
 static json_t *screening(const char *json)
 {
-    itest_resp kr;
-    json_t *j;
+    json_t *j = sc_new_visit(d, json, NULL);
 
-    assert_int_equal(itest_post_json(d, "/api/v1/screenings", json, NULL, &kr), 0);
-    if (kr.status != 201)
-        fail_msg("screening: %ld %.300s", kr.status, kr.body);
-    j = itest_resp_json(&kr);
-    itest_resp_free(&kr);
     assert_non_null(j);
     return j;
 }
@@ -183,11 +177,7 @@ static int setup(void **ctx)
              SOURCE_DIR);
     assert_int_equal(itest_write_file(state, "signpost.conf", text, conf, sizeof conf),
                      0);
-    itest_opts o = {.config = conf, .state_dir = state};
-    d = itest_start(&o);
-    assert_non_null(d);
-    staff.port = sc_find_port(d, "staff listening on http://127.0.0.1:");
-    assert_true(staff.port > 0);
+    assert_non_null(d = sc_start(conf, state, &staff.port));
     assert_int_equal(
         sc_user(state, conf, PW "\n", NULL, 0, "add", "nav", "--role", "navigator"), 0);
     assert_int_equal(
@@ -200,9 +190,7 @@ static int setup(void **ctx)
 static int teardown(void **ctx)
 {
     (void)ctx;
-    itest_free(d);
-    itest_rmtree(state);
-    itest_cleanup();
+    sc_stop(d, state);
     return 0;
 }
 

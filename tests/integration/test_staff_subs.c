@@ -14,13 +14,10 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
-#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -30,6 +27,7 @@
 #include "fake_gateway.h"
 #include "harness.h"
 #include "signpost/sms_gateway.h"
+#include "staff_client.h"
 
 #ifndef SIGNPOST_BIN
 #error "SIGNPOST_BIN must name the daemon binary"
@@ -48,128 +46,28 @@ static itest_daemon *d;
 static char state[ITEST_PATH], conf[ITEST_PATH + 32];
 static int staff_port;
 
-/* ---- the CLI ------------------------------------------------------------- */
+/* ---- the staff client (staff_client.h), aimed at this daemon ------------- */
 
-/* `signpost user ARGS --config conf --state-dir dir`, the password on
- * stdin; its exit code, or -1. */
-static int run_user(const char *dir, const char *cfg, const char *input, const char *a1,
-                    const char *a2, const char *a3, const char *a4)
-{
-    const char *argv[16] = {SIGNPOST_BIN, "user", a1, a2, a3, a4};
-    int in[2], n = 6, status;
-    pid_t pid;
+typedef sc_session session;
 
-    while (n > 2 && !argv[n - 1])
-        n--;
-    argv[n++] = "--config";
-    argv[n++] = cfg;
-    argv[n++] = "--state-dir";
-    argv[n++] = dir;
-    argv[n] = NULL;
-    if (pipe(in))
-        return -1;
-    if ((pid = fork()) == 0) {
-        dup2(in[0], 0);
-        close(in[1]);
-        if (!freopen("/dev/null", "w", stdout))
-            _exit(126);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    close(in[0]);
-    if (input && write(in[1], input, strlen(input)) < 0)
-        perror("write");
-    close(in[1]);
-    while (waitpid(pid, &status, 0) != pid)
-        if (errno != EINTR)
-            return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+static sc_resp last; /* the latest answer; tests read it right after asking */
 
 static void add_user(const char *name, const char *role)
 {
-    assert_int_equal(run_user(state, conf, PW "\n", "add", name, "--role", role), 0);
+    assert_int_equal(sc_user(state, conf, PW "\n", NULL, 0, "add", name, "--role", role),
+                     0);
 }
-
-/* ---- HTTP to the staff listener ---------------------------------------------- */
-
-#define BODY_CAP (512 * 1024)
-
-typedef struct {
-    long status;
-    char *body; /* BODY_CAP + 1 bytes */
-    size_t len;
-    char set_cookie[512];
-} resp;
-
-static resp last; /* the latest answer; tests read it right after asking */
-
-static size_t on_body(char *p, size_t size, size_t n, void *ctx)
-{
-    resp *r = ctx;
-    size_t len = size * n, room = BODY_CAP - r->len, take = len < room ? len : room;
-    memcpy(r->body + r->len, p, take);
-    r->len += take;
-    r->body[r->len] = '\0';
-    return len;
-}
-
-static size_t on_header(char *p, size_t size, size_t n, void *ctx)
-{
-    resp *r = ctx;
-    size_t len = size * n, v;
-    if (len > 12 && !strncasecmp(p, "Set-Cookie: ", 12)) {
-        v = len - 12;
-        while (v && (p[12 + v - 1] == '\r' || p[12 + v - 1] == '\n'))
-            v--;
-        snprintf(r->set_cookie, sizeof r->set_cookie, "%.*s", (int)v, p + 12);
-    }
-    return len;
-}
-
-typedef struct {
-    char cookie[128];
-    char csrf[64];
-} session;
 
 /* One request; with s, its cookie, and with csrf its token too. */
 static long call(const char *method, const char *path, const char *json, const session *s,
                  int csrf)
 {
-    char url[512], line[256];
-    CURL *c = curl_easy_init();
-    struct curl_slist *h = curl_slist_append(NULL, "Expect:");
+    sc_target t = {staff_port, NULL};
 
-    last.status = 0;
-    last.len = 0;
-    last.body[0] = '\0';
-    last.set_cookie[0] = '\0';
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", staff_port, path);
-    if (json)
-        h = curl_slist_append(h, "Content-Type: application/json");
-    if (s) {
-        snprintf(line, sizeof line, "Cookie: %s", s->cookie);
-        h = curl_slist_append(h, line);
-    }
-    if (s && csrf) {
-        snprintf(line, sizeof line, "X-CSRF-Token: %s", s->csrf);
-        h = curl_slist_append(h, line);
-    }
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    if (json || !strcmp(method, "POST"))
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, json ? json : "");
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &last);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &last);
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &last.status);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
+    sc_request(&t, method, path, json, s ? s->cookie : NULL, s && csrf ? s->csrf : NULL,
+               &last);
+    if (last.truncated)
+        fail_msg("%s %s: the answer outgrew SC_BODY_MAX", method, path);
     return last.status;
 }
 
@@ -199,17 +97,8 @@ static const char *error_field(void)
 
 static void login(const char *name, session *s)
 {
-    char json[256];
-    json_t *j;
-
-    snprintf(json, sizeof json, "{\"username\":\"%s\",\"password\":\"%s\"}", name, PW);
-    assert_int_equal(call("POST", API "/login", json, NULL, 0), 200);
-    snprintf(s->cookie, sizeof s->cookie, "%.*s", (int)strcspn(last.set_cookie, ";"),
-             last.set_cookie);
-    j = json_loads(last.body, 0, NULL);
-    snprintf(s->csrf, sizeof s->csrf, "%s",
-             json_string_value(json_object_get(j, "csrf_token")));
-    json_decref(j);
+    sc_target t = {staff_port, NULL};
+    assert_int_equal(sc_login(&t, name, PW, NULL, s, &last), 200);
 }
 
 /* ---- the database ------------------------------------------------------------ */
@@ -224,15 +113,9 @@ static long long db_int(const char *sql, const char *arg)
 
 static void db_exec(const char *sql)
 {
-    sqlite3 *db = NULL;
-    char *err = NULL;
-
-    assert_int_equal(sqlite3_open_v2(d->db_path, &db, SQLITE_OPEN_READWRITE, NULL),
-                     SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
-        fail_msg("%s: %s", sql, err);
-    sqlite3_close(db);
+    char msg[256];
+    if (sc_db_exec(d, sql, msg, sizeof msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
 }
 
 static int wait_db(const char *sql, const char *arg, long long want, int ms)
@@ -288,59 +171,37 @@ static void write_config(void)
                      0);
 }
 
-static int find_port(itest_daemon *dm, const char *mark)
-{
-    const char *p;
-    int port = 0;
-    pthread_mutex_lock(&dm->lock);
-    p = strstr(dm->log, mark);
-    if (p)
-        port = (int)strtol(p + strlen(mark), NULL, 10);
-    pthread_mutex_unlock(&dm->lock);
-    return port;
-}
-
 static int setup(void **ctx)
 {
     (void)ctx;
     setenv("TZ", "America/Chicago", 1);
     tzset();
-    last.body = malloc(BODY_CAP + 1);
-    assert_non_null(last.body);
     assert_int_equal(itest_init(), 0);
     fake = fgw_start();
     assert_non_null(fake);
     assert_int_equal(itest_mkdtemp(state, sizeof state), 0);
     write_config();
-    itest_opts o = {.config = conf, .state_dir = state};
-    d = itest_start(&o);
-    assert_non_null(d);
-    staff_port = find_port(d, "staff listening on http://127.0.0.1:");
-    assert_true(staff_port > 0);
+    assert_non_null(d = sc_start(conf, state, &staff_port));
     add_user("nina", "navigator");
     add_user("omar", "navigator");
     add_user("vic", "viewer");
     add_user("old", "navigator");
-    assert_int_equal(run_user(state, conf, NULL, "disable", "old", NULL, NULL), 0);
+    assert_int_equal(sc_user(state, conf, NULL, NULL, 0, "disable", "old", NULL, NULL),
+                     0);
     return 0;
 }
 
 static int teardown(void **ctx)
 {
     (void)ctx;
-    itest_free(d);
+    sc_stop(d, state); /* the daemon first, so it never calls a stopped fake */
     fgw_stop(fake);
-    itest_rmtree(state);
-    itest_cleanup();
-    free(last.body);
     return 0;
 }
 
 /* ---- the patients ------------------------------------------------------------------ */
 
-typedef struct {
-    char id[40], token[64];
-} visit;
+typedef sc_visit visit;
 
 /* S1: housing and food needs, wants help with both, safety skipped (en).
  * S2: food only, does not want help, in Spanish.  S3: nothing positive,
@@ -349,19 +210,10 @@ static visit s1, s2, s3;
 
 static void post_visit(const char *body, visit *v)
 {
-    itest_resp r;
-    json_t *j;
+    json_t *j = sc_new_visit(d, body, v);
 
-    assert_int_equal(itest_post_json(d, "/api/v1/screenings", body, NULL, &r), 0);
-    if (r.status != 201)
-        print_error("POST /api/v1/screenings: %ld %s\n", r.status, r.body);
-    assert_int_equal(r.status, 201);
-    j = itest_resp_json(&r);
-    snprintf(v->id, sizeof v->id, "%s", json_string_value(json_object_get(j, "id")));
-    snprintf(v->token, sizeof v->token, "%s",
-             json_string_value(json_object_get(j, "token")));
+    assert_non_null(j);
     json_decref(j);
-    itest_resp_free(&r);
 }
 
 static void kiosk_post(const visit *v, const char *what, const char *json, long want)
@@ -1063,14 +915,12 @@ static void reprint_without_a_printer(void **ctx)
                          "[printer]\ntransport = none\n[sms]\ngateway = none\n",
                          cfg, sizeof cfg),
         0);
-    assert_int_equal(run_user(dir, cfg, PW "\n", "add", "nina", "--role", "navigator"),
-                     0);
-    itest_opts o = {.config = cfg, .state_dir = dir};
+    assert_int_equal(
+        sc_user(dir, cfg, PW "\n", NULL, 0, "add", "nina", "--role", "navigator"), 0);
     main_daemon = d;
     main_port = staff_port;
-    d = itest_start(&o);
+    d = sc_start(cfg, dir, &staff_port);
     assert_non_null(d);
-    staff_port = find_port(d, "staff listening on http://127.0.0.1:");
     post_visit("{\"language\":\"en\",\"answers\":{\"88122-7\":\"LA28397-0\"}}", &v);
     login("nina", &nav);
     snprintf(path, sizeof path, API "/submissions/%s/reprint", v.id);

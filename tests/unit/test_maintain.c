@@ -17,15 +17,7 @@ static sg_store *st;
 
 static void exec(const char *sql)
 {
-    char path[128];
-    sqlite3 *db;
-    snprintf(path, sizeof path, "%s/%s", dir, SG_DB_FILE);
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-    sqlite3_close(db);
+    temp_db_exec(dir, sql, 1);
 }
 
 static long long count(const char *sql)
@@ -61,22 +53,17 @@ static void visit(const char *id, const char *created, const char *lang, const c
 
 static int setup(void **state)
 {
-    char err[256];
     (void)state;
     setenv("TZ", "UTC", 1);
     tzset();
-    assert_non_null(mkdtemp(dir));
-    assert_int_equal(store_open(dir, 1, &st, err, sizeof err), SG_OK);
+    st = temp_store_open(dir, 1);
     return 0;
 }
 
 static int teardown(void **state)
 {
-    char cmd[128];
     (void)state;
-    store_close(st);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    (void)!system(cmd);
+    temp_store_remove(st, dir);
     return 0;
 }
 

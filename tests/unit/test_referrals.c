@@ -158,32 +158,12 @@ static void cursor_round_trips_and_refuses_edits(void **state)
 
 static void exec_sql(const char *sql)
 {
-    char path[128], *err = NULL;
-    sqlite3 *db;
-
-    snprintf(path, sizeof path, "%s/%s", dir, SG_DB_FILE);
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
-        fail_msg("%s: %s", sql, err);
-    sqlite3_close(db);
+    temp_db_exec(dir, sql, 0);
 }
 
 static long long count(const char *sql)
 {
-    char path[128];
-    sqlite3 *db;
-    sqlite3_stmt *s;
-    long long n = -1;
-
-    snprintf(path, sizeof path, "%s/%s", dir, SG_DB_FILE);
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        n = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-    return n;
+    return temp_db_count(dir, sql);
 }
 
 /* A screening with a food need (two services) and a utilities one (one). */
@@ -222,13 +202,11 @@ static long long add_user(const char *name, int disabled)
 
 static int setup(void **state)
 {
-    char err[256];
     (void)state;
     /* Local days in the clinic's zone: SQLite's 'localtime' reads TZ. */
     setenv("TZ", "America/Chicago", 1);
     tzset();
-    assert_non_null(mkdtemp(dir));
-    assert_int_equal(store_open(dir, 2, &st, err, sizeof err), SG_OK);
+    st = temp_store_open(dir, 2);
     add_user("ana", 0);
     add_user("bo", 0);
     add_user("gone", 1);
@@ -237,11 +215,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char cmd[128];
     (void)state;
-    store_close(st);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    (void)!system(cmd);
+    temp_store_remove(st, dir);
     return 0;
 }
 

@@ -207,16 +207,7 @@ static sg_store *st;
 
 static void exec(const char *sql)
 {
-    char path[128];
-    sqlite3 *db;
-
-    snprintf(path, sizeof path, "%s/%s", dir, SG_DB_FILE);
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-    sqlite3_close(db);
+    temp_db_exec(dir, sql, 1);
 }
 
 static void visit(const char *id, const char *created, const char *lang, const char *help,
@@ -303,23 +294,18 @@ static void fixture(void)
 
 static int setup_store(void **state)
 {
-    char err[256];
     (void)state;
     setenv("TZ", "America/Chicago", 1);
     tzset();
-    assert_non_null(mkdtemp(dir));
-    assert_int_equal(store_open(dir, 2, &st, err, sizeof err), SG_OK);
+    st = temp_store_open(dir, 2);
     fixture();
     return 0;
 }
 
 static int teardown_store(void **state)
 {
-    char cmd[128];
     (void)state;
-    store_close(st);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    (void)!system(cmd);
+    temp_store_remove(st, dir);
     return 0;
 }
 

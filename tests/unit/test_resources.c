@@ -249,50 +249,28 @@ static char dir[] = "/tmp/signpost-resources-XXXXXX";
 
 static long long count(const char *sql)
 {
-    char path[128];
-    long long n = -1;
-    sqlite3 *db;
-    sqlite3_stmt *s;
-
-    snprintf(path, sizeof path, "%s/%s", dir, SG_DB_FILE);
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        n = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-    return n;
+    return temp_db_count(dir, sql);
 }
 
 /* Makes every audit insert fail, as a full disk or a broken file would. */
 static void block_audit(void)
 {
-    char path[128];
-    sqlite3 *db;
-
-    snprintf(path, sizeof path, "%s/%s", dir, SG_DB_FILE);
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db,
-                                  "CREATE TRIGGER no_audit BEFORE INSERT ON audit_log"
-                                  " BEGIN SELECT RAISE(ABORT, 'audit refused'); END",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
-    sqlite3_close(db);
+    temp_db_exec(dir,
+                 "CREATE TRIGGER no_audit BEFORE INSERT ON audit_log"
+                 " BEGIN SELECT RAISE(ABORT, 'audit refused'); END",
+                 0);
 }
 
 static void update_writes_record_and_audit_together(void **state)
 {
     audit_entry why = {7,          "nav", "resource.update", "svc-1", "fields=priority",
                        "127.0.0.1"};
-    sg_store *st = NULL;
+    sg_store *st = temp_store_open(dir, 1);
     dir_curation c, got;
     curation_patch p;
     sg_field_error e;
-    char err[256];
     (void)state;
 
-    assert_non_null(mkdtemp(dir));
-    assert_int_equal(store_open(dir, 1, &st, err, sizeof err), SG_OK);
     assert_int_equal(parse("{\"priority\":3,\"ask_for\":{\"es\":\"la caja\"}}", &p, &e),
                      SG_OK);
     assert_int_equal(store_curation_update(st, "svc-1", &p, &why, &c, &e), SG_OK);
@@ -331,9 +309,7 @@ static void update_writes_record_and_audit_together(void **state)
     assert_int_equal(store_curation_update(st, "svc-1", &p, &why, &c, &e), SG_EDB);
     assert_int_equal(store_curation_get(st, "svc-1", &got), SG_OK);
     assert_int_equal(got.priority, 3);
-    store_close(st);
-    snprintf(err, sizeof err, "rm -rf %s", dir);
-    (void)!system(err);
+    temp_store_remove(st, dir);
 }
 
 int main(void)

@@ -22,35 +22,24 @@ static const unsigned char box[] = "sealed";
 
 static void add_screening(const char *id)
 {
-    char path[128];
-    sqlite3 *db;
-    snprintf(path, sizeof path, "%s/%s", dir, SG_DB_FILE);
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
     char *sql = sqlite3_mprintf(
         "INSERT INTO screenings VALUES (%Q, '2026-11-29T10:00:00Z', 'k', 'i', '1', 'en', 'r',"
         " NULL, 0, 1, NULL, '[]', '[]', '[]', '{}')", id);
-    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    temp_db_exec(dir, sql, 0);
     sqlite3_free(sql);
-    sqlite3_close(db);
 }
 
 static int setup(void **state)
 {
-    char err[256];
     (void)state;
-    assert_non_null(mkdtemp(dir));
-    assert_int_equal(store_open(dir, 2, &st, err, sizeof err), SG_OK);
+    st = temp_store_open(dir, 2);
     return 0;
 }
 
 static int teardown(void **state)
 {
-    char cmd[128];
     (void)state;
-    store_close(st);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    (void)!system(cmd);
+    temp_store_remove(st, dir);
     return 0;
 }
 

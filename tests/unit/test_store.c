@@ -20,28 +20,15 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char cmd[128];
     (void)state;
     instrument_free(inst);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    (void)!system(cmd);
+    temp_dir_remove(dir);
     return 0;
 }
 
 static long long count(const char *sql)
 {
-    char path[128];
-    sqlite3 *db;
-    sqlite3_stmt *s;
-    long long n = -1;
-    snprintf(path, sizeof path, "%s/%s", dir, SG_DB_FILE);
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        n = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-    return n;
+    return temp_db_count(dir, sql);
 }
 
 static void open_migrates(void **state)
