@@ -9,12 +9,17 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
 import { startDaemon, SIGNPOST_BIN, HERE, REPO } from './harness.mjs';
 
 export const CONFIG = path.join(HERE, 'kiosk.conf');
-export const IMG_DIR = path.join(REPO, 'docs', 'img');
+/* docs/img when asked (SIGNPOST_SCREENSHOTS=1, to refresh the staff guide),
+ * else a scratch folder: a test run must not rewrite tracked files. */
+export const IMG_DIR = process.env.SIGNPOST_SCREENSHOTS === '1'
+  ? path.join(REPO, 'docs', 'img')
+  : path.join(tmpdir(), 'signpost-staff-screenshots');
 export const DESKTOP = { width: 1366, height: 768 };
 export const TABLET = { width: 820, height: 1180 };
 const STAFF_LISTENING = /staff listening on (https:\/\/127\.0\.0\.1:\d+)\//;
