@@ -28,6 +28,7 @@ struct followup_worker {
     atomic_int retrying;
     time_t next_reconcile, next_poll, poll_since;
     time_t pause_until; /* the gateway said 429: nothing goes out before this */
+    int unrecorded;     /* an attempt's end could not be stored: still "sending" */
 };
 
 typedef struct {
@@ -40,8 +41,10 @@ static void end(followup_worker *w, const outbox_row *r, outbox_state to, time_t
 {
     outbox_end e = {to, due, g ? g->message_id : NULL, outcome, g ? g->http_status : 0,
                     g ? g->error_code : 0, error};
-    if (store_sms_end(w->app->store, r->id, &e))
+    if (store_sms_end(w->app->store, r->id, &e)) {
         sg_error("sms: text %s: could not record the attempt", r->id);
+        w->unrecorded = 1;
+    }
 }
 
 /* Reminders only go out inside quiet hours and within the caps; returns
@@ -206,6 +209,18 @@ static int on_inbound(void *ctx, const gw_inbound *in)
 static void chores(followup_worker *w, time_t now)
 {
     int n = 0;
+
+    /* This thread is the only sender and sends nothing now, so a row still
+     * "sending" is one whose end could not be stored (a full disk, say):
+     * settle it as a restart would, by asking the gateway, never by
+     * sending it again blindly. */
+    if (w->unrecorded && store_sms_recover(w->app->store, &n) == SG_OK) {
+        w->unrecorded = 0;
+        if (n)
+            sg_warn("sms: %d texts whose outcome could not be stored are now unknown; "
+                    "they will be checked with the gateway", n);
+        n = 0;
+    }
 
     if (store_sms_expire(w->app->store, now, &n) == SG_OK && n)
         sg_warn("sms: %d texts expired unsent (shown to staff)", n);

@@ -21,6 +21,12 @@ struct print_worker {
     pthread_t thread;
     sg_waiter waiter;
     atomic_int state;              /* printer_state, or -1 before the first look */
+    /* A job whose outcome could not be stored (a full disk): retried before
+       anything else prints, so it never stays "printing" until a restart. */
+    int unrecorded;
+    char unrecorded_id[SG_ID_LEN];
+    char unrecorded_error[320];
+    int unrecorded_failed; /* unrecorded_error holds the reason */
 };
 
 typedef enum { JOB_ENDED, PRINTER_NOT_READY } job_outcome;
@@ -38,6 +44,24 @@ static job_outcome not_ready(print_worker *w, const print_job *job, printer_stat
     set_state(w, s);
     store_print_requeue(w->app->store, job->id, why);
     return PRINTER_NOT_READY;
+}
+
+/* Stores a job's end; on failure keeps it to store again on the next pass. */
+static void finish(print_worker *w, const char *id, const char *error)
+{
+    if (store_print_finish(w->app->store, id, error) == SG_OK) {
+        w->unrecorded = 0;
+        return;
+    }
+    if (!w->unrecorded)
+        sg_error("print job %s: could not record that it %s; will try again", id,
+                 error ? "failed" : "printed");
+    w->unrecorded = 1;
+    w->unrecorded_failed = error != NULL;
+    if (id != w->unrecorded_id)
+        snprintf(w->unrecorded_id, sizeof w->unrecorded_id, "%s", id);
+    if (error != w->unrecorded_error)
+        snprintf(w->unrecorded_error, sizeof w->unrecorded_error, "%s", error ? error : "");
 }
 
 /* Sends one claimed job; bytes that went out are never sent again unasked. */
@@ -62,15 +86,18 @@ static job_outcome print_one(print_worker *w, const print_job *job)
     if (rc) {
         snprintf(why, sizeof why, "the printer stopped during printing (%s); reprint it",
                  printer_errmsg(pr));
-        store_print_finish(w->app->store, job->id, why);
+        finish(w, job->id, why);
     } else if (printer_status(pr, &st, STATUS_TIMEOUT_MS) == SG_OK &&
                st == PRINTER_PAPER_OUT) {
         set_state(w, st);
-        store_print_finish(w->app->store, job->id, "the paper ran out while printing; reprint it");
+        finish(w, job->id, "the paper ran out while printing; reprint it");
     } else {
-        store_print_finish(w->app->store, job->id, NULL);
+        finish(w, job->id, NULL);
     }
-    sg_info("print job %s: %s", job->id, rc ? "failed" : "sent");
+    if (rc)
+        sg_warn("print job %s: failed: %s", job->id, printer_errmsg(pr));
+    else
+        sg_info("print job %s: sent", job->id);
     printer_close(pr);
     return JOB_ENDED;
 }
@@ -81,6 +108,12 @@ static void drain(print_worker *w)
     print_job job;
     int expired = 0;
 
+    if (w->unrecorded) {
+        finish(w, w->unrecorded_id, w->unrecorded_failed ? w->unrecorded_error : NULL);
+        if (w->unrecorded)
+            return; /* the disk is still full: nothing else can be recorded either */
+        sg_info("print job %s: outcome recorded", w->unrecorded_id);
+    }
     store_print_expire(w->app->store, w->app->cfg->printer_expire_min * 60, &expired);
     if (expired)
         sg_warn("print queue: %d receipts expired unprinted", expired);

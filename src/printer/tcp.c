@@ -90,6 +90,7 @@ static sg_rc socket_error(printer *pr)
 static sg_rc tcp_drain(printer *pr, int64_t deadline)
 {
     int queued = 0;
+    sg_rc rc;
 
     for (;;) {
         if (ioctl(pr->fd, SIOCOUTQ, &queued) < 0)
@@ -97,6 +98,11 @@ static sg_rc tcp_drain(printer *pr, int64_t deadline)
                                 strerror(errno));
         if (queued == 0)
             break;
+        /* After a reset Linux keeps counting the unacknowledged bytes, so
+           the queue never empties: a printer that went away mid-job must
+           fail now, not at the timeout as "not acknowledged". */
+        if ((rc = socket_error(pr)))
+            return rc;
         if (!printer_ms_left(deadline))
             return printer_fail(pr, SG_EBUSY,
                                 "%s: %d bytes not acknowledged by the printer at the "
