@@ -6,6 +6,7 @@
  * finishes the requests already in flight.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -21,6 +22,7 @@
 #include "signpost/log.h"
 
 #define DRAIN_WAIT_MS 10000
+#define STAFF_PER_IP 16 /* connections one address may hold on the staff listener */
 
 struct sg_http {
     struct MHD_Daemon *daemon;
@@ -41,6 +43,21 @@ static MHD_RESULT dispatch(http_ctx *h, int staff)
     if (strcmp(h->url, "/healthz") == 0 || strncmp(h->url, "/api/", 5) == 0)
         return http_kiosk_api(h);
     return http_static(h);
+}
+
+/* True when the request's Content-Length is over cap bytes. */
+static int declared_too_big(struct MHD_Connection *conn, size_t cap)
+{
+    const char *v =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    unsigned long long n;
+    char *end;
+
+    if (!v)
+        return 0;
+    errno = 0;
+    n = strtoull(v, &end, 10);
+    return end != v && (errno == ERANGE || n > cap);
 }
 
 /* Collects the body in bounded pieces; answers once it is complete. */
@@ -70,6 +87,14 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
             h.req = req;
             return http_error(&h, MHD_HTTP_SERVICE_UNAVAILABLE, "shutting_down",
                               "the kiosk is restarting; try again in a moment", NULL);
+        }
+        if (declared_too_big(conn, req->body.cap)) {
+            /* Said so up front: answer now and close, rather than read a
+             * body we would throw away (or wait for one that never comes). */
+            h.req = req;
+            h.closing = 1;
+            return http_error(&h, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large",
+                              "the request body is larger than this kiosk accepts", NULL);
         }
         return MHD_YES;
     }
@@ -126,6 +151,20 @@ static sg_rc bind_address(const char *listen, const char *key, struct sockaddr_i
     return SG_OK;
 }
 
+/*
+ * Staff browsers come from the LAN: there one host (a slow or hostile
+ * client) may not hold every connection.  On loopback every client shares
+ * one address (the kiosk's own browser, or a reverse proxy in front of the
+ * staff listener), so the cap is the listener's whole limit.
+ */
+static unsigned per_ip_limit(const sg_http *srv, const struct sockaddr_in *sa)
+{
+    unsigned all = srv->app->cfg->max_connections;
+    int loopback = (ntohl(sa->sin_addr.s_addr) >> 24) == 127;
+
+    return srv->staff && !loopback && all > STAFF_PER_IP ? STAFF_PER_IP : all;
+}
+
 /* The options both listeners share, plus the certificate for TLS. */
 static void fill_options(struct MHD_OptionItem *o, sg_http *srv, struct sockaddr_in *sa,
                          const tls_material *tls)
@@ -140,13 +179,16 @@ static void fill_options(struct MHD_OptionItem *o, sg_http *srv, struct sockaddr
     if (!srv->staff) /* the staff listener's light use needs no pool: one thread */
         OPT(MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, NULL);
     OPT(MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, NULL);
-    OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_connections, NULL);
+    OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip_limit(srv, sa), NULL);
     OPT(MHD_OPTION_CONNECTION_TIMEOUT, cfg->request_timeout_s, NULL);
     OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL);
     OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, srv);
     if (tls) {
         OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, tls->key_pem);
         OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, tls->cert_pem);
+        /* GnuTLS's NORMAL still offers TLS 1.0 and 1.1 (deprecated, RFC 8996):
+         * every browser a clinic runs speaks 1.2 or 1.3. */
+        OPT(MHD_OPTION_HTTPS_PRIORITIES, 0, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2");
     }
     OPT(MHD_OPTION_END, 0, NULL);
 #undef OPT
@@ -159,7 +201,7 @@ static sg_rc start(sg_app *app, int staff, const tls_material *tls, sg_http **ou
     const char *key = staff ? "[staff] listen" : "[kiosk] listen";
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_POLL |
                      MHD_USE_ITC | (tls ? MHD_USE_TLS : 0);
-    struct MHD_OptionItem opts[12];
+    struct MHD_OptionItem opts[16];
     const union MHD_DaemonInfo *info;
     struct sockaddr_in sa;
     sg_http *srv;

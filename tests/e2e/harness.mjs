@@ -8,7 +8,7 @@
  * instead of hanging it.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,26 @@ const LISTENING = /kiosk listening on (http:\/\/127\.0\.0\.1:\d+)\//;
 /* ---- the daemon --------------------------------------------------------- */
 
 /*
+ * With SIGNPOST_TEST_LOG_DIR set, each daemon's whole stderr is also written
+ * to a file of its own there (created exclusively), for the suite's log scan
+ * (logs.no_patient_data) to read after the run.  null when it is not set.
+ */
+let logCopies = 0;
+function openLogCopy() {
+  const dir = process.env.SIGNPOST_TEST_LOG_DIR;
+  if (!dir) return null;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  for (;;) {
+    logCopies += 1;
+    try {
+      return openSync(path.join(dir, `e2e-${process.pid}-${logCopies}.log`), 'wx', 0o600);
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+    }
+  }
+}
+
+/*
  * Starts `signpost serve` and resolves once it says where it listens.
  * Returns { url, stateDir, db, log(), stop() }; stop() sends SIGTERM and
  * rejects unless the daemon exits 0 within 10 s.
@@ -42,11 +62,17 @@ export async function startDaemon({ config = path.join(HERE, 'kiosk.conf') } = {
   const child = spawn(SIGNPOST_BIN, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let exited = null;
+  let copy = openLogCopy();
   const exit = new Promise((resolve) => {
     child.on('exit', (code, signal) => {
       exited = { code, signal };
       resolve(exited);
     });
+  });
+  /* Closed once the pipe has given its last byte, not at exit (data may follow). */
+  child.stderr.on('end', () => {
+    if (copy !== null) closeSync(copy);
+    copy = null;
   });
 
   const url = await new Promise((resolve, reject) => {
@@ -62,6 +88,7 @@ export async function startDaemon({ config = path.join(HERE, 'kiosk.conf') } = {
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk) => {
       output += chunk;
+      if (copy !== null) writeSync(copy, chunk);
       buffered += chunk;
       let nl;
       while ((nl = buffered.indexOf('\n')) >= 0) {

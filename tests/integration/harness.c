@@ -2,7 +2,16 @@
  * The integration-test harness (see harness.h): process control for the real
  * daemon, HTTP through libcurl, and read-only database queries.  Kept free of
  * cmocka so the benchmark can reuse it; the tests do the asserting.
+ *
+ * Two checks serve the whole suite rather than one test.  When
+ * SIGNPOST_TEST_LOG_DIR is set, each daemon's whole stderr is also copied to
+ * its own file there, so a scan after the run (logs.no_patient_data) can read
+ * every line any daemon wrote.  And in a sanitizer build each daemon is
+ * stopped with SIGTERM, not killed, so LeakSanitizer gets to run at its exit;
+ * a daemon whose stderr shows a sanitizer report makes the test program
+ * fail at exit, even when the test itself passed.
  */
+#define _GNU_SOURCE /* program_invocation_short_name, for the log copies' names */
 #include <curl/curl.h>
 #include <dirent.h>
 #include <errno.h>
@@ -27,6 +36,23 @@
 
 #define LISTEN_MARK "kiosk listening on http://"
 #define POLL_MS 10
+
+/* The build's own sanitizer flags reach the harness and the daemon alike. */
+#if defined(__SANITIZE_ADDRESS__)
+#define ITEST_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ITEST_SANITIZED 1
+#endif
+#endif
+#ifndef ITEST_SANITIZED
+#define ITEST_SANITIZED 0
+#endif
+
+/* What ASan, LSan and UBSan print when they find something. */
+static const char *const sanitizer_marks[] = {
+    "ERROR: LeakSanitizer", "ERROR: AddressSanitizer",
+    "SUMMARY: UndefinedBehaviorSanitizer", "runtime error: "};
 
 /* ---- time and files ---------------------------------------------------- */
 
@@ -114,9 +140,123 @@ int itest_write_file(const char *dir, const char *name, const char *text, char *
 
 /* ---- the daemon's stderr --------------------------------------------- */
 
+/* What the reader thread owns: the daemon it reads for and the copy's file. */
+typedef struct {
+    itest_daemon *d;
+    int copy_fd;   /* -1: SIGNPOST_TEST_LOG_DIR is not set (or unusable) */
+    char tail[64]; /* the end of the previous chunk: a mark may straddle two */
+    size_t tail_len;
+} log_reader;
+
+/*
+ * Daemons whose stderr showed a sanitizer mark, seen by the reader in every
+ * byte, past the ITEST_LOG_CAP that d->log keeps (a benchmark's daemon
+ * writes megabytes, and the report comes last).  Entries are removed when
+ * the daemon is freed.
+ */
+static pthread_mutex_t marked_lock = PTHREAD_MUTEX_INITIALIZER;
+static const itest_daemon *marked[64];
+
+static void mark_daemon(const itest_daemon *d)
+{
+    pthread_mutex_lock(&marked_lock);
+    for (size_t i = 0; i < sizeof marked / sizeof marked[0]; i++)
+        if (marked[i] == d || !marked[i]) {
+            marked[i] = d;
+            break;
+        }
+    pthread_mutex_unlock(&marked_lock);
+}
+
+/* 1 when d was marked (and forgets it). */
+static int take_mark(const itest_daemon *d)
+{
+    int found = 0;
+
+    pthread_mutex_lock(&marked_lock);
+    for (size_t i = 0; i < sizeof marked / sizeof marked[0]; i++)
+        if (marked[i] == d) {
+            marked[i] = NULL;
+            found = 1;
+        }
+    pthread_mutex_unlock(&marked_lock);
+    return found;
+}
+
+/* Looks for a sanitizer mark in the previous chunk's tail and this chunk. */
+static void scan_chunk(log_reader *lr, const char *data, size_t len)
+{
+    char buf[sizeof lr->tail + 4096];
+    size_t n = lr->tail_len, take = len < 4096 ? len : 4096;
+
+    memcpy(buf, lr->tail, n);
+    memcpy(buf + n, data, take);
+    n += take;
+    for (size_t i = 0; i < sizeof sanitizer_marks / sizeof sanitizer_marks[0]; i++)
+        if (memmem(buf, n, sanitizer_marks[i], strlen(sanitizer_marks[i]))) {
+            mark_daemon(lr->d);
+            break;
+        }
+    lr->tail_len = n < sizeof lr->tail ? n : sizeof lr->tail;
+    memcpy(lr->tail, buf + n - lr->tail_len, lr->tail_len);
+}
+
+/* Writes all of data to fd; a copy that cannot be written is given up on. */
+static void copy_out(int *fd, const char *data, size_t len)
+{
+    while (*fd >= 0 && len > 0) {
+        ssize_t w = write(*fd, data, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            fprintf(stderr, "itest: the daemon's log copy failed: %s\n", strerror(errno));
+            close(*fd);
+            *fd = -1;
+            return;
+        }
+        data += w;
+        len -= (size_t)w;
+    }
+}
+
+/*
+ * Opens a new file for one daemon's stderr in $SIGNPOST_TEST_LOG_DIR: named
+ * after the test program, its pid and a counter, created exclusively so two
+ * programs never share one.  -1 when the variable is unset or on failure
+ * (said on stderr: a scan that misses a log must not pass silently).
+ */
+static int open_log_copy(void)
+{
+    static int counter;
+    const char *dir = getenv("SIGNPOST_TEST_LOG_DIR");
+    char path[ITEST_PATH];
+    int fd = -1;
+
+    if (!dir || !*dir)
+        return -1;
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "itest: cannot make %s: %s\n", dir, strerror(errno));
+        return -1;
+    }
+    for (int tries = 0; fd < 0 && tries < 100; tries++) {
+        int n = snprintf(path, sizeof path, "%s/%s-%ld-%d.log", dir,
+                         program_invocation_short_name, (long)getpid(),
+                         __atomic_add_fetch(&counter, 1, __ATOMIC_SEQ_CST));
+        if (n < 0 || (size_t)n >= sizeof path)
+            break;
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_APPEND, 0600);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
+    if (fd < 0)
+        fprintf(stderr, "itest: no log copy in %s: %s\n", dir, strerror(errno));
+    return fd;
+}
+
 static void *read_log(void *arg)
 {
-    itest_daemon *d = arg;
+    log_reader *lr = arg;
+    itest_daemon *d = lr->d;
     char chunk[4096];
     ssize_t n;
 
@@ -126,6 +266,8 @@ static void *read_log(void *arg)
             continue;
         if (n <= 0)
             break;
+        copy_out(&lr->copy_fd, chunk, (size_t)n);
+        scan_chunk(lr, chunk, (size_t)n);
         pthread_mutex_lock(&d->lock);
         size_t room = ITEST_LOG_CAP - d->log_len,
                take = (size_t)n < room ? (size_t)n : room;
@@ -134,6 +276,9 @@ static void *read_log(void *arg)
         d->log[d->log_len] = '\0';
         pthread_mutex_unlock(&d->lock);
     }
+    if (lr->copy_fd >= 0)
+        close(lr->copy_fd);
+    free(lr);
     return NULL;
 }
 
@@ -236,6 +381,26 @@ static itest_daemon *daemon_new(void)
     return d;
 }
 
+/* Starts the thread that reads d's stderr (and copies it, when asked). */
+static int start_reader(itest_daemon *d)
+{
+    log_reader *lr = malloc(sizeof *lr);
+
+    if (!lr)
+        return -1;
+    lr->d = d;
+    lr->tail_len = 0;
+    take_mark(d); /* a daemon freed without itest_free() may have left its address */
+    lr->copy_fd = open_log_copy();
+    if (pthread_create(&d->reader, NULL, read_log, lr) != 0) {
+        if (lr->copy_fd >= 0)
+            close(lr->copy_fd);
+        free(lr);
+        return -1;
+    }
+    return 0;
+}
+
 itest_daemon *itest_spawn(const itest_opts *o)
 {
     static const itest_opts none = {0};
@@ -259,7 +424,7 @@ itest_daemon *itest_spawn(const itest_opts *o)
     close(fds[1]);
     fds[1] = -1;
     d->err_fd = fds[0];
-    if (pthread_create(&d->reader, NULL, read_log, d) != 0)
+    if (start_reader(d) != 0)
         goto fail;
     d->reader_started = 1;
     return d;
@@ -376,16 +541,56 @@ int itest_stop(itest_daemon *d)
     return code;
 }
 
+/* Daemons whose exit showed a sanitizer report, in this test program. */
+static int sanitizer_failures;
+
+static void fail_on_sanitizer_reports(void)
+{
+    if (sanitizer_failures == 0)
+        return;
+    fprintf(stderr,
+            "itest: FAILED: %d daemon(s) ended with a sanitizer report (printed above)\n",
+            sanitizer_failures);
+    fflush(NULL);
+    _exit(1); /* from an atexit handler: the only way to change the status */
+}
+
+/*
+ * After the daemon has ended and its stderr is all read: a sanitizer report
+ * in it is a failure of the test program, whatever the test asserted.  The
+ * test goes on (so every report is seen); the program's exit status is 1.
+ */
+static void check_sanitizer_report(itest_daemon *d)
+{
+    if (!take_mark(d))
+        return;
+    itest_dump_log(d, "the daemon's exit shows a sanitizer report");
+    if (d->log_len >= ITEST_LOG_CAP)
+        fprintf(stderr,
+                "itest: (the report came after the %d bytes kept: see the "
+                "daemon's log copy in SIGNPOST_TEST_LOG_DIR, or rerun alone)\n",
+                ITEST_LOG_CAP);
+    if (sanitizer_failures++ == 0)
+        atexit(fail_on_sanitizer_reports);
+}
+
 void itest_free(itest_daemon *d)
 {
     if (!d)
         return;
+    /* LeakSanitizer only runs at a normal exit: ask first when it is built in. */
+    if (d->pid > 0 && ITEST_SANITIZED) {
+        kill(d->pid, SIGTERM);
+        itest_wait_exit(d, ITEST_WAIT_MS);
+    }
     if (d->pid > 0) {
         kill(d->pid, SIGKILL);
         itest_wait_exit(d, ITEST_WAIT_MS);
     }
     if (d->reader_started)
         pthread_join(d->reader, NULL);
+    d->reader_started = 0;
+    check_sanitizer_report(d);
     if (d->err_fd >= 0)
         close(d->err_fd);
     if (d->owns_state_dir)
