@@ -41,7 +41,7 @@ static int add_and_login(sec_env *e, const char *name, const char *role, sc_sess
     return rc;
 }
 
-int sec_start(sec_env *e, const char *extra_conf)
+static int start(sec_env *e, const char *extra_conf)
 {
     char text[2048];
     json_t *v;
@@ -67,6 +67,14 @@ int sec_start(sec_env *e, const char *extra_conf)
     return 0;
 }
 
+int sec_start(sec_env *e, const char *extra_conf)
+{
+    if (start(e, extra_conf) == 0)
+        return 0;
+    sec_stop(e);
+    return -1;
+}
+
 void sec_stop(sec_env *e)
 {
     if (!e->d && !e->dir[0])
@@ -85,7 +93,7 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int connect_loopback(int port)
+int sec_connect(int port)
 {
     struct sockaddr_in sa;
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -133,7 +141,7 @@ int sec_raw(int port, const char *req, size_t len, char *out, size_t outlen,
             int timeout_ms)
 {
     long long deadline = now_ms() + timeout_ms;
-    int fd = connect_loopback(port), status = -1;
+    int fd = sec_connect(port), status = -1;
     long got;
 
     out[0] = '\0';

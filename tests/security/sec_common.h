@@ -30,10 +30,13 @@ typedef struct {
 
 /* Starts the daemon with extra_conf (may be NULL) appended to the common
  * configuration, with an admin ("ada") and a navigator ("nat") signed in and
- * one visit stored.  0, or -1 with the reason printed. */
+ * one visit stored.  0, or -1 with the reason printed and everything it
+ * started stopped again. */
 int sec_start(sec_env *e, const char *extra_conf);
 /* Stops the daemon and removes its state directory. */
 void sec_stop(sec_env *e);
+/* A new TCP connection to 127.0.0.1:port, or -1. */
+int sec_connect(int port);
 
 /*
  * Sends len bytes of req to 127.0.0.1:port on a new connection, then reads

@@ -160,24 +160,6 @@ static void a_huge_declared_length_is_refused_at_once(void **ctx)
 
 /* ---- slow clients ------------------------------------------------------------ */
 
-static int connect_to(int port)
-{
-    struct sockaddr_in sa;
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-    if (fd < 0)
-        return -1;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 /* 1 when the daemon has closed fd (EOF or reset), 0 while it is open. */
 static int closed_by_peer(int fd)
 {
@@ -214,7 +196,7 @@ static long slowloris(long gap_ms, long limit_ms)
     long result = -1;
 
     for (int i = 0; i < 2 * SLOW_CLIENTS; i++) {
-        fds[i] = connect_to(i % 2 ? env.staff.port : env.d->port);
+        fds[i] = sec_connect(i % 2 ? env.staff.port : env.d->port);
         assert_true(fds[i] >= 0);
         assert_true(send(fds[i], head, sizeof head - 1, MSG_NOSIGNAL) > 0);
         open_n++;
@@ -289,7 +271,7 @@ static void idle_connections_are_closed(void **ctx)
     (void)ctx;
 
     for (int i = 0; i < 2 * SLOW_CLIENTS; i++) {
-        fds[i] = connect_to(i % 2 ? env.staff.port : env.d->port);
+        fds[i] = sec_connect(i % 2 ? env.staff.port : env.d->port);
         assert_true(fds[i] >= 0);
     }
     while (open_n > 0 && now_ms() - t0 < (TIMEOUT_S + 4) * 1000L) {
@@ -313,11 +295,7 @@ static void idle_connections_are_closed(void **ctx)
 static int setup(void **ctx)
 {
     (void)ctx;
-    if (sec_start(&env, NULL) != 0) {
-        sec_stop(&env);
-        return -1;
-    }
-    return 0;
+    return sec_start(&env, NULL);
 }
 
 static int teardown(void **ctx)

@@ -196,11 +196,7 @@ static void an_expired_token_opens_nothing(void **ctx)
 static int setup(void **ctx)
 {
     (void)ctx;
-    if (sec_start(&env, "[kiosk]\ntoken_ttl_s = 30\n") != 0) {
-        sec_stop(&env);
-        return -1;
-    }
-    return 0;
+    return sec_start(&env, "[kiosk]\ntoken_ttl_s = 30\n");
 }
 
 static int teardown(void **ctx)
