@@ -34,6 +34,7 @@ typedef struct {
     const char *url;
     http_request *req;
     int closing;  /* the daemon is stopping: ask the client to close */
+    int hsts;     /* the staff listener with the clinic's own certificate */
 } http_ctx;
 
 /* Responses.  Each queues one response and returns what MHD expects. */
@@ -55,8 +56,9 @@ MHD_RESULT http_store_unavailable(http_ctx *h);
  * carries (security set, no-store, Connection: close when stopping);
  * destroys r. */
 MHD_RESULT http_queue(http_ctx *h, unsigned status, struct MHD_Response *r);
-/* Adds the headers every answer carries (CSP, nosniff, frame denial ...). */
-void http_security_headers(struct MHD_Response *r);
+/* Adds the headers every answer carries (CSP, nosniff, frame denial ...),
+ * and HSTS when h->hsts. */
+void http_security_headers(const http_ctx *h, struct MHD_Response *r);
 
 /*
  * The result of one screening as the kiosk API returns it (caller decrefs).

@@ -14,7 +14,7 @@ static const char csp[] =
     "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
     "form-action 'none'; object-src 'none'";
 
-void http_security_headers(struct MHD_Response *r)
+void http_security_headers(const http_ctx *h, struct MHD_Response *r)
 {
     MHD_add_response_header(r, "Content-Security-Policy", csp);
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
@@ -24,6 +24,10 @@ void http_security_headers(struct MHD_Response *r)
     MHD_add_response_header(r, "Cross-Origin-Resource-Policy", "same-origin");
     MHD_add_response_header(r, "Permissions-Policy",
                             "camera=(), microphone=(), geolocation=(), payment=()");
+    /* Only with the clinic's own certificate: with the self-signed default
+     * it would leave a browser no way past the certificate warning. */
+    if (h->hsts)
+        MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
 }
 
 /* Queues r with the headers every answer needs (and destroys r), so the
@@ -33,7 +37,7 @@ MHD_RESULT http_queue(http_ctx *h, unsigned status, struct MHD_Response *r)
 {
     MHD_RESULT ret;
 
-    http_security_headers(r);
+    http_security_headers(h, r);
     MHD_add_response_header(r, "Cache-Control", "no-store");
     if (h->closing)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");

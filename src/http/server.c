@@ -30,6 +30,7 @@ struct sg_http {
     atomic_int in_flight; /* requests begun and not yet completed */
     atomic_int stopping;  /* set by http_stop(): refuse new requests, close connections */
     int staff;            /* 1: the staff listener (webhooks, console) */
+    int hsts;             /* HTTPS with a certificate from [staff] tls_cert */
 };
 
 static MHD_RESULT dispatch(http_ctx *h, int staff)
@@ -68,7 +69,7 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
 {
     sg_http *srv = cls;
     http_request *req = *con_cls;
-    http_ctx h = {srv->app, conn, method, url, req, atomic_load(&srv->stopping)};
+    http_ctx h = {srv->app, conn, method, url, req, atomic_load(&srv->stopping), srv->hsts};
     (void)version;
 
     if (!req) {
@@ -213,6 +214,7 @@ static sg_rc start(sg_app *app, int staff, const tls_material *tls, sg_http **ou
         return SG_ENOMEM;
     srv->app = app;
     srv->staff = staff;
+    srv->hsts = staff && tls && app->cfg->staff_tls_cert[0];
     fill_options(opts, srv, &sa, tls);
     srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_ARRAY,
                                    opts, MHD_OPTION_END);

@@ -80,7 +80,7 @@ static MHD_RESULT send_file(http_ctx *h, int fd, const struct stat *st, const ch
             close(fd);
         return MHD_NO;
     }
-    http_security_headers(r);
+    http_security_headers(h, r);
     if (h->closing)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     MHD_add_response_header(r, "Content-Type", type);

@@ -90,6 +90,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ctx)
          sizeof ((sc_resp *)0)->disposition},
         {"Cache-Control: ", offsetof(sc_resp, cache_control),
          sizeof ((sc_resp *)0)->cache_control},
+        {"Strict-Transport-Security: ", offsetof(sc_resp, hsts), sizeof ((sc_resp *)0)->hsts},
     };
     size_t len = size * n;
 
@@ -127,7 +128,7 @@ static void reset(sc_resp *r)
     r->len = 0;
     r->truncated = 0;
     r->set_cookie[0] = r->retry_after[0] = r->content_type[0] = '\0';
-    r->disposition[0] = r->cache_control[0] = '\0';
+    r->disposition[0] = r->cache_control[0] = r->hsts[0] = '\0';
 }
 
 static long perform(const sc_target *t, const char *method, const char *path,

@@ -31,6 +31,7 @@ typedef struct {
     char content_type[128];
     char disposition[256];  /* Content-Disposition */
     char cache_control[128];
+    char hsts[128];         /* Strict-Transport-Security */
 } sc_resp;
 
 typedef struct {

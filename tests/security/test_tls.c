@@ -3,7 +3,9 @@
  * start: TLS 1.2 and 1.3 are spoken (and the certificate verifies against
  * the file the daemon wrote), TLS 1.0 and 1.1 are refused even by a client
  * that would accept any cipher, and plain HTTP on the TLS port gets no
- * answer from the console.
+ * answer from the console.  HSTS is sent only with a certificate the
+ * clinic configured ([staff] tls_cert), never with the self-signed one,
+ * whose warning a browser must still let staff past.
  */
 #include <curl/curl.h>
 #include <setjmp.h>
@@ -91,6 +93,41 @@ static void plain_http_on_the_tls_port_gets_no_console(void **ctx)
     itest_resp_free(&r);
 }
 
+/* The staff listener's Strict-Transport-Security header on /healthz. */
+static void hsts_of(int p, const char *cafile, char *out, size_t outlen)
+{
+    static sc_resp r;
+    sc_target t = {p, cafile};
+
+    assert_int_equal(sc_request(&t, "GET", "/healthz", NULL, NULL, NULL, &r), 200);
+    snprintf(out, outlen, "%s", r.hsts);
+}
+
+static void hsts_only_with_the_clinics_certificate(void **ctx)
+{
+    char own[ITEST_PATH], conf[ITEST_PATH + 32], text[3 * ITEST_PATH], hsts[128];
+    itest_daemon *t;
+    int p;
+    (void)ctx;
+
+    hsts_of(port, ca, hsts, sizeof hsts);
+    assert_string_equal(hsts, ""); /* the self-signed default */
+
+    /* The same pair named in the configuration, as a clinic's own would be. */
+    assert_int_equal(itest_mkdtemp(own, sizeof own), 0);
+    snprintf(text, sizeof text,
+             "[staff]\nlisten = 127.0.0.1:0\ntls_cert = %s/staff-tls.crt\n"
+             "tls_key = %s/staff-tls.key\n",
+             dir, dir);
+    assert_int_equal(itest_write_file(own, "signpost.conf", text, conf, sizeof conf), 0);
+    itest_opts o = {.config = conf, .state_dir = own};
+    assert_non_null(t = itest_start(&o));
+    assert_true((p = sc_find_port(t, HTTPS_MARK)) > 0);
+    hsts_of(p, ca, hsts, sizeof hsts);
+    assert_string_equal(hsts, "max-age=31536000");
+    sc_stop(t, own);
+}
+
 static int setup(void **ctx)
 {
     char conf[ITEST_PATH + 32];
@@ -122,6 +159,7 @@ int main(void)
         cmocka_unit_test(tls_1_2_and_1_3_are_spoken),
         cmocka_unit_test(tls_1_0_and_1_1_are_refused),
         cmocka_unit_test(plain_http_on_the_tls_port_gets_no_console),
+        cmocka_unit_test(hsts_only_with_the_clinics_certificate),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
