@@ -12,7 +12,7 @@ build_pkgs="build-essential cmake pkg-config libmicrohttpd-dev libsqlite3-dev
 libjansson-dev libinih-dev libsodium-dev libcurl4-openssl-dev libqrencode-dev
 libserialport-dev libzip-dev libgnutls28-dev ca-certificates"
 test_pkgs="libcmocka-dev libcurl4-openssl-dev sqlite3 zbar-tools chromium fonts-liberation fonts-dejavu-core
-kannel kannel-extras curl shellcheck ca-certificates systemd libfaketime"
+kannel kannel-extras curl shellcheck ca-certificates systemd libfaketime clang libclang-rt-dev"
 
 usage() {
     echo "usage: $0 [--test]" >&2

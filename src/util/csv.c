@@ -139,26 +139,37 @@ void csv_stream_free(csv_stream *s)
     csv_free(&s->r);
 }
 
-/* Appends one line (with its newline) to rec; returns 0 at end of file. */
 /*
- * Appends one physical line (up to and including '\n') to s->rec.  Reads
- * byte by byte rather than with fgets() so that a NUL byte, which fgets()
- * would make invisible, is seen: it is recorded in s->nul and the record
- * refused, because a NUL means a binary or UTF-16 file, never CSV text.
+ * Appends one physical line (up to and including '\n', or a CR not followed
+ * by '\n') to s->rec; returns 0 at end of file.  Reads byte by byte rather
+ * than with fgets() so that a NUL byte, which fgets() would make invisible,
+ * is seen: it is recorded in s->nul and the record refused, because a NUL
+ * means a binary or UTF-16 file, never CSV text.
  */
 static int read_line(csv_stream *s, sg_rc *rc)
 {
     char chunk[4096];
     size_t n = 0, before = s->rec.len;
-    int c = 0;
+    int c, end = 0;
 
-    while (c != '\n' && (c = getc_unlocked(s->f)) != EOF) {
+    while (!end && (c = getc_unlocked(s->f)) != EOF) {
         if (c == '\0') {
             s->nul = 1;
             c = ' ';
         }
         chunk[n++] = (char)c;
-        if (n == sizeof chunk || c == '\n') {
+        if (c == '\n') {
+            end = 1;
+        } else if (c == '\r') {
+            /* A lone CR ends a line too (old Mac exports), as it ends a row
+             * for csv_next(): otherwise a CR-only file would be one "line"
+             * and every row after the first would be dropped unread. */
+            int next = getc_unlocked(s->f);
+            if (next != EOF)
+                ungetc(next, s->f);
+            end = next != '\n';
+        }
+        if (n == sizeof chunk || end) {
             if ((*rc = sg_buf_add(&s->rec, chunk, n)))
                 return 0;
             n = 0;
@@ -177,7 +188,8 @@ static int quotes_balanced(const sg_buf *b)
     return n % 2 == 0;
 }
 
-sg_rc csv_stream_next(csv_stream *s)
+/* One record; *blank set when the lines read held only a blank line. */
+static sg_rc stream_record(csv_stream *s, int *blank)
 {
     sg_rc rc = SG_OK;
     size_t lines = 0;
@@ -213,7 +225,19 @@ sg_rc csv_stream_next(csv_stream *s)
     s->r.line = start;
     rc = csv_next(&s->r);
     s->r.line = s->line;
-    if (rc == SG_ENOTFOUND) /* a blank line: read on */
-        return csv_stream_next(s);
+    *blank = rc == SG_ENOTFOUND;
+    return *blank ? SG_OK : rc;
+}
+
+sg_rc csv_stream_next(csv_stream *s)
+{
+    sg_rc rc;
+    int blank = 0;
+
+    /* A loop, not recursion, over blank lines: a file of a million empty
+     * lines must not use a million stack frames. */
+    do
+        rc = stream_record(s, &blank);
+    while (!rc && blank);
     return rc;
 }
