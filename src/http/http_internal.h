@@ -81,6 +81,11 @@ int kiosk_valid_id(const char *s, size_t len);
 int kiosk_authorised(http_ctx *h, const char *screening_id);
 MHD_RESULT kiosk_unauthorised(http_ctx *h);
 
+/* 1 when url may be mapped onto a file under ui_dir: "/" then at most 200
+ * bytes of letters, digits and "/._-", and no "/." (so no "..", no hidden
+ * files).  The static handlers' only gate to the file system. */
+int http_safe_path(const char *url);
+
 /* Route handlers. */
 MHD_RESULT http_static(http_ctx *h);
 MHD_RESULT http_kiosk_api(http_ctx *h);

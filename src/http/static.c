@@ -44,8 +44,8 @@ static int staff_path(const char *url)
     return strncmp(url, "/staff", 6) == 0 && (url[6] == '\0' || url[6] == '/');
 }
 
-/* A URL path we are willing to map onto the file system. */
-static int safe_path(const char *url)
+/* A URL path we are willing to map onto the file system (http_internal.h). */
+int http_safe_path(const char *url)
 {
     if (url[0] != '/' || strlen(url) > 200)
         return 0;
@@ -101,7 +101,7 @@ static MHD_RESULT serve(http_ctx *h, const char *url)
 
     if (strcmp(h->method, "GET") != 0 && strcmp(h->method, "HEAD") != 0)
         return http_method_not_allowed(h, "GET, HEAD");
-    if (!safe_path(url) || !type)
+    if (!http_safe_path(url) || !type)
         return http_error(h, MHD_HTTP_NOT_FOUND, "not_found", "no such page", NULL);
     snprintf(path, sizeof path, "%s%s", h->app->cfg->ui_dir, url);
     fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);

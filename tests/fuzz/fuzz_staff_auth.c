@@ -3,8 +3,9 @@
  * listener before any session exists: the Cookie header read by
  * staff_cookie_session(), the CSRF token check staff_token_valid(), and the
  * id check of the kiosk router's /api/v1/screenings/{id} paths
- * (kiosk_valid_id).  Also the audit log's UTF-8-safe cut of a typed
- * username (staff_truncate_utf8), which takes raw network input.
+ * (kiosk_valid_id), and the static handlers' path gate (http_safe_path).
+ * Also the audit log's UTF-8-safe cut of a typed username
+ * (staff_truncate_utf8), which takes raw network input.
  *
  * Invariants:
  *  - a session found in a header is a valid token, and appears in the
@@ -13,6 +14,8 @@
  *    refused;
  *  - what staff_set_cookie() writes for a valid token reads back as it;
  *  - staff_token_valid() and kiosk_valid_id() agree with a plain reference;
+ *  - a path the static handlers accept starts with "/", is at most 200
+ *    bytes of [A-Za-z0-9/._-] and holds no "/." (so no ".." component);
  *  - the truncated username is a prefix of at most max bytes that does
  *    not end inside a UTF-8 sequence.
  */
@@ -80,6 +83,16 @@ static void check_cookie(const char *header, size_t len)
     FUZZ_CHECK(staff_cookie_session(set, again) == SG_OK && !strcmp(again, out));
 }
 
+static void check_path(const char *url)
+{
+    if (!http_safe_path(url))
+        return;
+    /* ".." can only climb as a whole component, which always follows a '/'. */
+    FUZZ_CHECK(url[0] == '/' && strlen(url) <= 200 && !strstr(url, "/."));
+    for (const char *p = url; *p; p++)
+        FUZZ_CHECK(isalnum((unsigned char)*p) || strchr("/._-", *p));
+}
+
 static void check_truncate(const char *s, size_t max)
 {
     char out[STAFF_USERNAME_MAX + 1];
@@ -105,6 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_cookie(s, len);
     FUZZ_CHECK(staff_token_valid(s) == ref_token_valid(s));
     FUZZ_CHECK(kiosk_valid_id((const char *)data, size) == ref_kiosk_id((const char *)data, size));
+    check_path(s);
     check_truncate(s, size ? data[0] % (STAFF_USERNAME_MAX + 1) : 0);
     check_truncate(s, STAFF_USERNAME_MAX);
     free(s);
