@@ -83,4 +83,13 @@ sg_rc directory_install(const char *tmp_path, const char *dir, char *err, size_t
 sg_rc directory_prepare(const char *dir, const char *import_path, const sg_domain_map *map,
                         size_t *problems, char *err, size_t errlen);
 
+/*
+ * Opens state_dir's installed directory read-only for one short use (staff
+ * pages, exports): a fresh open always sees the file an import last
+ * renamed into place.  SG_ENOTFOUND when none is installed; SG_EDB (logged)
+ * when it cannot be opened.  *out is NULL unless SG_OK; close it with
+ * sqlite3_close().
+ */
+sg_rc directory_db_open_ro(const char *state_dir, sqlite3 **out);
+
 #endif

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
 #include <sodium.h>
@@ -16,6 +17,7 @@
 
 #include "signpost/buf.h"
 #include "signpost/directory_db.h"
+#include "signpost/log.h"
 
 static const char schema[] =
     "PRAGMA user_version = 1;"
@@ -248,5 +250,28 @@ sg_rc directory_install(const char *tmp_path, const char *dir, char *err, size_t
         snprintf(err, errlen, "syncing %s: %s", dir, strerror(errno));
         return SG_EIO;
     }
+    return SG_OK;
+}
+
+sg_rc directory_db_open_ro(const char *state_dir, sqlite3 **out)
+{
+    char path[4200];
+    struct stat sb;
+    int n = snprintf(path, sizeof path, "%s/%s", state_dir, DIRECTORY_DB_FILE);
+
+    *out = NULL;
+    if (n < 0 || (size_t)n >= sizeof path)
+        return SG_ETOOBIG;
+    if (stat(path, &sb) != 0)
+        return errno == ENOENT ? SG_ENOTFOUND : SG_EIO;
+    if (sqlite3_open_v2(path, out, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        sg_warn("directory: cannot open %s: %s", path, sqlite3_errmsg(*out));
+        sqlite3_close(*out);
+        *out = NULL;
+        return SG_EDB;
+    }
+    /* An import's rename is atomic; the timeout covers a sync's checkpoint. */
+    sqlite3_busy_timeout(*out, 2000);
     return SG_OK;
 }

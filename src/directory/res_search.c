@@ -14,10 +14,8 @@
  * the later of the clinic's verified_on and the publisher's assured_date
  * is before the cut-off date, or there is neither.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "signpost/directory_db.h"
 #include "signpost/log.h"
@@ -63,23 +61,14 @@ static const char rules_sql[] =
 static sg_rc open_dir(const char *state_dir, sqlite3 **out)
 {
     char path[4200];
-    struct stat sb;
     sqlite3 *db = NULL;
     sqlite3_stmt *att = NULL;
-    int n = snprintf(path, sizeof path, "%s/%s", state_dir, DIRECTORY_DB_FILE);
+    sg_rc rc = directory_db_open_ro(state_dir, &db);
     int ok;
 
     *out = NULL;
-    if (n < 0 || (size_t)n >= sizeof path)
-        return SG_ETOOBIG;
-    if (stat(path, &sb) != 0)
-        return errno == ENOENT ? SG_ENOTFOUND : SG_EIO;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        sg_warn("directory: cannot open %s: %s", path, sqlite3_errmsg(db));
-        sqlite3_close(db);
-        return SG_EDB;
-    }
-    sqlite3_busy_timeout(db, 2000);
+    if (rc)
+        return rc;
     /* ATTACH takes the main file's flags: the store is read-only here too. */
     snprintf(path, sizeof path, "%s/%s", state_dir, SG_DB_FILE);
     ok =

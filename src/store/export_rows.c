@@ -312,17 +312,11 @@ static int read_submission(reader *rd, sqlite3_stmt *q, export_sub *s)
 /* The directory, read-only, for service names; none is not an error. */
 static void open_directory(reader *rd)
 {
-    char path[600];
-    int n;
-
-    if (!rd->o->state_dir)
+    if (!rd->o->state_dir || directory_db_open_ro(rd->o->state_dir, &rd->dir) != SG_OK)
         return;
-    n = snprintf(path, sizeof path, "%s/%s", rd->o->state_dir, DIRECTORY_DB_FILE);
-    if (n < 0 || (size_t)n >= sizeof path ||
-        sqlite3_open_v2(path, &rd->dir, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(rd->dir, "SELECT name FROM services WHERE id = ?1", -1,
+    if (sqlite3_prepare_v2(rd->dir, "SELECT name FROM services WHERE id = ?1", -1,
                            &rd->dir_name, NULL) != SQLITE_OK) {
-        sqlite3_close(rd->dir); /* accepts NULL */
+        sqlite3_close(rd->dir);
         rd->dir = NULL;
         rd->dir_name = NULL;
     }

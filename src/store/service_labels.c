@@ -12,7 +12,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "signpost/directory_db.h"
 #include "signpost/log.h"
@@ -52,27 +51,20 @@ static sg_rc look_up(sqlite3 *db, service_label *items, size_t n)
 
 sg_rc store_service_labels(const char *state_dir, service_label *items, size_t n)
 {
-    char path[4096];
-    struct stat sb;
     sqlite3 *db = NULL;
     sg_rc rc;
-    int len;
 
     for (size_t i = 0; i < n; i++) {
         items[i].found = 0;
         items[i].name[0] = items[i].phone[0] = '\0';
     }
-    len = snprintf(path, sizeof path, "%s/%s", state_dir, DIRECTORY_DB_FILE);
-    if (len < 0 || (size_t)len >= sizeof path)
-        return SG_ETOOBIG;
-    if (n == 0 || stat(path, &sb) != 0)
+    if (n == 0)
+        return SG_OK;
+    rc = directory_db_open_ro(state_dir, &db);
+    if (rc == SG_ENOTFOUND)
         return SG_OK; /* no directory installed yet: every name is unknown */
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
-        SQLITE_OK) {
-        sqlite3_close(db);
-        return SG_EDB;
-    }
-    sqlite3_busy_timeout(db, 2000);
+    if (rc)
+        return rc;
     rc = look_up(db, items, n);
     if (rc)
         sg_warn("directory: cannot read service names: %s", sqlite3_errmsg(db));
