@@ -70,6 +70,13 @@ json_t *kiosk_result(const sg_app *app, const char *id, const sg_submission *sub
 /* The names of the domains in mask, in instrument order, as a new JSON array. */
 json_t *kiosk_domain_names(const sg_instrument *inst, uint32_t mask);
 
+/* JSON values the console's answers share: a string, or null for NULL, ""
+ * or text that is not UTF-8; a Unix time as ISO 8601 UTC, null when <= 0. */
+json_t *http_json_text(const char *s);
+json_t *http_json_time(time_t t);
+/* ?limit= as 1..max (dflt when absent); -1 when it is anything else. */
+int http_query_limit(http_ctx *h, int dflt, int max);
+
 /* True when the request's method is m; otherwise *ret holds the 405 answer. */
 int http_method_is(http_ctx *h, const char *m, MHD_RESULT *ret);
 /* The request body as a JSON object (caller decrefs); NULL with *ret set
@@ -120,13 +127,15 @@ MHD_RESULT staff_api(http_ctx *h);
 /*
  * The console's route groups, each answering every path under its prefix
  * (404 for the rest of it); http_staff() picks the group:
- *   staff_subs:      /staff/api/v1/submissions..., /referrals..., /follow-up,
- *                    /staff (the accounts work can be assigned to)
+ *   staff_subs:      /staff/api/v1/submissions..., /referrals...
  *   staff_resources: /staff/api/v1/resources...
  *   staff_reports:   /staff/api/v1/reports...
  *   staff_export:    /staff/api/v1/export/...
  */
 MHD_RESULT staff_subs(http_ctx *h);
+/* /staff/api/v1/follow-up and /staff/api/v1/staff (staff_followup.c). */
+MHD_RESULT staff_follow_up(http_ctx *h);
+MHD_RESULT staff_accounts(http_ctx *h);
 MHD_RESULT staff_resources(http_ctx *h);
 MHD_RESULT staff_reports(http_ctx *h);
 MHD_RESULT staff_export(http_ctx *h);

@@ -5,7 +5,9 @@
  */
 #include <jansson.h>
 #include <stdlib.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "http_internal.h"
 
@@ -138,4 +140,34 @@ MHD_RESULT http_redirect(http_ctx *h, const char *path)
         return MHD_NO;
     MHD_add_response_header(r, "Location", path);
     return http_queue(h, MHD_HTTP_SEE_OTHER, r);
+}
+
+json_t *http_json_text(const char *s)
+{
+    json_t *v = s && *s ? json_string(s) : NULL;
+    return v ? v : json_null();
+}
+
+json_t *http_json_time(time_t t)
+{
+    char out[32];
+    struct tm tm;
+
+    if (t <= 0)
+        return json_null();
+    gmtime_r(&t, &tm);
+    strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return json_string(out);
+}
+
+int http_query_limit(http_ctx *h, int dflt, int max)
+{
+    const char *v = MHD_lookup_connection_value(h->conn, MHD_GET_ARGUMENT_KIND, "limit");
+    char *end;
+    long n;
+
+    if (!v)
+        return dflt;
+    n = strtol(v, &end, 10);
+    return end == v || *end || n < 1 || n > max ? -1 : (int)n;
 }

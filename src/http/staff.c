@@ -25,7 +25,7 @@ static MHD_RESULT staff_api_group(http_ctx *h)
         MHD_RESULT (*fn)(http_ctx *h);
     } groups[] = {
         {API "submissions", staff_subs}, {API "referrals", staff_subs},
-        {API "follow-up", staff_subs},   {API "staff", staff_subs},
+        {API "follow-up", staff_follow_up}, {API "staff", staff_accounts},
         {API "resources", staff_resources}, {API "reports", staff_reports},
         {API "export", staff_export},
     };

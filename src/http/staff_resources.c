@@ -38,11 +38,6 @@ static MHD_RESULT no_service(http_ctx *h)
                       "no such service in the directory", NULL);
 }
 
-static json_t *text_or_null(const char *s)
-{
-    return s && *s ? json_string(s) : json_null();
-}
-
 /* Today in the clinic's time zone, and the staleness cut-off for it. */
 static int today(http_ctx *h, int *minute, char stale_before[11])
 {
@@ -77,12 +72,12 @@ static json_t *item_json(const sg_instrument *inst, const res_item *it)
 {
     return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:b, s:b, s:i, s:o, s:o, s:b}",
                      "service_id", it->service_id, "name", it->name, "organization",
-                     text_or_null(it->organization), "domains",
-                     domains_json(inst, it->domains), "phone", text_or_null(it->phone),
-                     "address", text_or_null(it->address), "status", it->status, "hidden",
+                     http_json_text(it->organization), "domains",
+                     domains_json(inst, it->domains), "phone", http_json_text(it->phone),
+                     "address", http_json_text(it->address), "status", it->status, "hidden",
                      it->hidden, "pinned", it->pinned, "priority", it->priority,
-                     "verified_on", text_or_null(it->verified_on), "assured_date",
-                     text_or_null(it->assured_date), "stale", it->stale);
+                     "verified_on", http_json_text(it->verified_on), "assured_date",
+                     http_json_text(it->assured_date), "stale", it->stale);
 }
 
 /* ---- the list ------------------------------------------------------ */
@@ -207,12 +202,12 @@ static json_t *ask_for_json(const dir_curation *c)
 static json_t *curation_json(const dir_curation *c)
 {
     return json_pack("{s:o, s:o, s:o, s:i, s:b, s:b, s:s, s:o, s:o, s:o}", "contact_name",
-                     text_or_null(c->contact_name), "contact_phone",
-                     text_or_null(c->contact_phone), "ask_for", ask_for_json(c),
+                     http_json_text(c->contact_name), "contact_phone",
+                     http_json_text(c->contact_phone), "ask_for", ask_for_json(c),
                      "priority", c->priority, "pinned", c->pinned, "hidden", c->hidden,
-                     "notes", c->notes, "verified_on", text_or_null(c->verified_on),
-                     "verified_by", text_or_null(c->verified_by), "updated_at",
-                     text_or_null(c->updated_at));
+                     "notes", c->notes, "verified_on", http_json_text(c->verified_on),
+                     "verified_by", http_json_text(c->verified_by), "updated_at",
+                     http_json_text(c->updated_at));
 }
 
 /* A comma list as a JSON array of its non-empty parts. */
@@ -240,13 +235,13 @@ static json_t *directory_json(const sg_instrument *inst, const res_record *r)
         json_array_append_new(phones, json_string(r->item.phone));
     return json_pack(
         "{s:s, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "name",
-        r->item.name, "organization", text_or_null(r->item.organization), "description",
-        text_or_null(r->description), "status", r->item.status, "phones", phones,
-        "address", text_or_null(r->item.address), "hours", text_or_null(r->hours),
-        "open_now", text_or_null(r->open_now), "languages", list_json(r->languages),
-        "url", text_or_null(r->url), "email", text_or_null(r->email), "domains",
+        r->item.name, "organization", http_json_text(r->item.organization), "description",
+        http_json_text(r->description), "status", r->item.status, "phones", phones,
+        "address", http_json_text(r->item.address), "hours", http_json_text(r->hours),
+        "open_now", http_json_text(r->open_now), "languages", list_json(r->languages),
+        "url", http_json_text(r->url), "email", http_json_text(r->email), "domains",
         domains_json(inst, r->item.domains), "assured_date",
-        text_or_null(r->item.assured_date));
+        http_json_text(r->item.assured_date));
 }
 
 static json_t *outcomes_json(const report_outcomes *o)

@@ -1,8 +1,8 @@
 /*
  * The staff console's submission routes (docs/api.md, "Submissions and
- * referrals"): the queue, one submission in full, changing a referral,
- * reprinting a receipt, the follow-up lists and the accounts work can be
- * assigned to.
+ * referrals"): the queue, one submission in full, changing a referral and
+ * reprinting a receipt.  The follow-up lists and the accounts work can be
+ * assigned to are in staff_followup.c.
  *
  * Every route starts with the method and staff_require(): reads need the
  * viewer role, changes the navigator role and the CSRF token.  Whatever
@@ -46,25 +46,6 @@ static const char *query(http_ctx *h, const char *key)
     return MHD_lookup_connection_value(h->conn, MHD_GET_ARGUMENT_KIND, key);
 }
 
-/* A JSON string, or null for NULL, "" or text that is not UTF-8. */
-static json_t *jtext(const char *s)
-{
-    json_t *v = s && *s ? json_string(s) : NULL;
-    return v ? v : json_null();
-}
-
-static json_t *jtime(time_t t)
-{
-    char out[REFERRAL_TIME_LEN];
-    struct tm tm;
-
-    if (t <= 0)
-        return json_null();
-    gmtime_r(&t, &tm);
-    strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return json_string(out);
-}
-
 static json_t *jtristate(int v)
 {
     return v < 0 ? json_null() : json_boolean(v);
@@ -77,18 +58,6 @@ static int today_local(void)
     return date;
 }
 
-/* ?limit= as 1..LIMIT_MAX (LIMIT_DEFAULT when absent); -1 when wrong. */
-static int query_limit(http_ctx *h)
-{
-    const char *v = query(h, "limit");
-    char *end;
-    long n;
-
-    if (!v)
-        return LIMIT_DEFAULT;
-    n = strtol(v, &end, 10);
-    return end == v || *end || n < 1 || n > LIMIT_MAX ? -1 : (int)n;
-}
 
 /* ---- the queue ----------------------------------------------------------------- */
 
@@ -167,7 +136,7 @@ static int parse_queue_query(http_ctx *h, const staff_session *s, queue_query *q
     q->f.status = status ? queue_status_parse(status) : -1;
     if (status && q->f.status < 0)
         return bad(q, "status", "status: new, open or closed");
-    if ((q->f.limit = query_limit(h)) < 0)
+    if ((q->f.limit = http_query_limit(h, LIMIT_DEFAULT, LIMIT_MAX)) < 0)
         return bad(q, "limit", "limit: a whole number from 1 to 200");
     if (before && queue_cursor_decode(before, &q->after))
         return bad(q, "before", "before: the \"next\" value of an earlier page");
@@ -207,9 +176,9 @@ static json_t *queue_item_json(const queue_item *it)
         "wants_help", jtristate(it->wants_help), "positive_domains",
         pos ? pos : json_array(), "help_domains", help ? help : json_array(), "receipt",
         it->receipt, "texts", "scheduled", it->texts_scheduled, "sent", it->texts_sent,
-        "replies", it->replies, "last_reply", jtext(it->last_reply), "status",
+        "replies", it->replies, "last_reply", http_json_text(it->last_reply), "status",
         queue_status_name(it->status), "assigned", name_list(it->assigned),
-        "follow_up_due", jtext(it->follow_up_due));
+        "follow_up_due", http_json_text(it->follow_up_due));
 }
 
 static int add_queue_item(void *ctx, const queue_item *it)
@@ -288,8 +257,8 @@ typedef struct {
 
 static json_t *both_texts(const char *const *text, const lang_pair *lp)
 {
-    return json_pack("{s:o, s:o}", "patient", jtext(text ? text[lp->patient] : NULL),
-                     "staff", jtext(text ? text[lp->staff] : NULL));
+    return json_pack("{s:o, s:o}", "patient", http_json_text(text ? text[lp->patient] : NULL),
+                     "staff", http_json_text(text ? text[lp->staff] : NULL));
 }
 
 /* One stored [item, answer or null] with the instrument's words for both. */
@@ -304,9 +273,9 @@ static json_t *answer_json(const lang_pair *lp, json_t *pair)
 
     if (ans)
         a = json_pack("{s:s, s:o, s:o}", "code", ans, "patient",
-                      jtext(o >= 0 ? item->options[o].text[lp->patient] : NULL), "staff",
-                      jtext(o >= 0 ? item->options[o].text[lp->staff] : NULL));
-    return json_pack("{s:o, s:o, s:o, s:b}", "code", jtext(code), "question",
+                      http_json_text(o >= 0 ? item->options[o].text[lp->patient] : NULL), "staff",
+                      http_json_text(o >= 0 ? item->options[o].text[lp->staff] : NULL));
+    return json_pack("{s:o, s:o, s:o, s:b}", "code", http_json_text(code), "question",
                      both_texts(item ? item->text : NULL, lp), "answer", a, "skipped",
                      ans == NULL);
 }
@@ -361,8 +330,8 @@ static json_t *event_json(const referral_event *e)
 
     return json_pack("{s:s, s:s, s:o, s:o, s:o}", "at", e->at, "source",
                      e->from_sms ? "sms" : "staff", "username",
-                     e->from_sms ? json_null() : jtext(e->username), "status",
-                     jtext(e->status), "note", note ? note : json_string(""));
+                     e->from_sms ? json_null() : http_json_text(e->username), "status",
+                     http_json_text(e->status), "note", note ? note : json_string(""));
 }
 
 static const referral_row *find_row(const referral_set *set, const char *domain,
@@ -382,10 +351,10 @@ static void add_row_fields(json_t *o, const referral_row *r, const referral_set 
 
     json_object_set_new(o, "status",
                         json_string(r ? referral_status_name(r->status) : "suggested"));
-    json_object_set_new(o, "assigned_to", jtext(r ? r->assigned_to : NULL));
-    json_object_set_new(o, "next_follow_up", jtext(r ? r->next_follow_up : NULL));
-    json_object_set_new(o, "updated_at", jtext(r ? r->updated_at : NULL));
-    json_object_set_new(o, "updated_by", jtext(r ? r->updated_by : NULL));
+    json_object_set_new(o, "assigned_to", http_json_text(r ? r->assigned_to : NULL));
+    json_object_set_new(o, "next_follow_up", http_json_text(r ? r->next_follow_up : NULL));
+    json_object_set_new(o, "updated_at", http_json_text(r ? r->updated_at : NULL));
+    json_object_set_new(o, "updated_by", http_json_text(r ? r->updated_by : NULL));
     for (size_t i = 0; r && i < set->nevents; i++)
         if (set->events[i].referral_id == r->id)
             json_array_append_new(events, event_json(&set->events[i]));
@@ -398,10 +367,10 @@ static json_t *referral_json(json_t *res, int rank, const service_label *lab,
     const char *domain = json_string_value(json_array_get(res, 0));
     const char *service = json_string_value(json_array_get(res, 1));
     json_t *o =
-        json_pack("{s:o, s:o, s:o, s:o, s:o, s:i}", "domain", jtext(domain), "service_id",
-                  jtext(service), "name", lab->found ? jtext(lab->name) : json_null(),
-                  "phone", lab->found ? jtext(lab->phone) : json_null(), "why",
-                  jtext(json_string_value(json_array_get(res, 2))), "rank", rank);
+        json_pack("{s:o, s:o, s:o, s:o, s:o, s:i}", "domain", http_json_text(domain), "service_id",
+                  http_json_text(service), "name", lab->found ? http_json_text(lab->name) : json_null(),
+                  "phone", lab->found ? http_json_text(lab->phone) : json_null(), "why",
+                  http_json_text(json_string_value(json_array_get(res, 2))), "rank", rank);
 
     if (o)
         add_row_fields(o, domain && service ? find_row(set, domain, service) : NULL, set);
@@ -448,7 +417,7 @@ static int add_print(void *ctx, const submission_print *p)
     return json_array_append_new(ctx, json_pack("{s:s, s:s, s:s, s:i, s:o}", "job_id",
                                                 p->job_id, "status", p->status,
                                                 "created_at", p->created_at, "attempts",
-                                                p->attempts, "error", jtext(p->error)));
+                                                p->attempts, "error", http_json_text(p->error)));
 }
 
 static int add_text(void *ctx, const outbox_row *r)
@@ -458,14 +427,14 @@ static int add_text(void *ctx, const outbox_row *r)
                                  json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "id", r->id,
                                            "kind", outbox_kind_name(r->kind), "state",
                                            outbox_state_name(r->state), "due_at",
-                                           jtime(r->due_at), "sent_at", jtime(r->sent_at),
-                                           "error", jtext(r->error)));
+                                           http_json_time(r->due_at), "sent_at", http_json_time(r->sent_at),
+                                           "error", http_json_text(r->error)));
 }
 
 static int add_reply(void *ctx, time_t at, const char *reply)
 {
     return json_array_append_new(
-        ctx, json_pack("{s:o, s:s}", "at", jtime(at), "reply", reply));
+        ctx, json_pack("{s:o, s:s}", "at", http_json_time(at), "reply", reply));
 }
 
 /* Consent, texts and replies; never the number or what the patient wrote. */
@@ -476,7 +445,7 @@ static json_t *sms_json(sg_store *st, const char *id)
     sg_rc rc = store_submission_consent(st, id, &c);
 
     if (rc == SG_OK)
-        consent = json_pack("{s:o, s:s, s:s}", "at", jtime(c.at), "language", c.language,
+        consent = json_pack("{s:o, s:s, s:s}", "at", http_json_time(c.at), "language", c.language,
                             "version", c.version);
     if ((rc && rc != SG_ENOTFOUND) || !texts || !replies ||
         store_sms_list(st, id, DETAIL_LIST_MAX, add_text, texts) ||
@@ -811,144 +780,6 @@ out:
     return ret;
 }
 
-/* ---- follow-up -----------------------------------------------------------------------
- */
-
-typedef struct {
-    followup_item *items;
-    size_t n, max;
-} item_list;
-
-static int keep_item(void *ctx, const followup_item *it)
-{
-    item_list *l = ctx;
-    if (l->n >= l->max)
-        return 1;
-    l->items[l->n++] = *it;
-    return 0;
-}
-
-static json_t *followup_json(const followup_item *it, const service_label *lab)
-{
-    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:s}", "submission_id",
-                     it->screening_id, "created_at", it->created_at, "domain", it->domain,
-                     "service_id", it->service_id, "name",
-                     lab->found ? jtext(lab->name) : json_null(), "status",
-                     referral_status_name(it->status), "assigned_to",
-                     jtext(it->assigned_to), "next_follow_up", it->next_follow_up);
-}
-
-/* Both lists, with the directory's names, into o; 0 on success. */
-static int add_due(sg_app *app, item_list l[2], json_t *o)
-{
-    static const char *const names[2] = {"due_today", "overdue"};
-    size_t n = l[0].n + l[1].n, k = 0;
-    service_label *labels = calloc(n ? n : 1, sizeof *labels);
-    int failed = 1;
-
-    if (!labels)
-        return -1;
-    for (int i = 0; i < 2; i++)
-        for (size_t j = 0; j < l[i].n; j++)
-            labels[k++].service_id = l[i].items[j].service_id;
-    if (store_service_labels(app->cfg->store_dir, labels, n) == SG_OK) {
-        k = 0;
-        for (int i = 0; i < 2; i++) {
-            json_t *list = json_array();
-            for (size_t j = 0; j < l[i].n; j++, k++)
-                json_array_append_new(list, followup_json(&l[i].items[j], &labels[k]));
-            json_object_set_new(o, names[i], list);
-        }
-        failed = 0;
-    }
-    free(labels);
-    return failed ? -1 : 0;
-}
-
-static int add_no_answer(void *ctx, const char *screening_id, const char *kind,
-                         time_t sent_at)
-{
-    return json_array_append_new(ctx, json_pack("{s:s, s:s, s:o}", "submission_id",
-                                                screening_id, "kind", kind, "sent_at",
-                                                jtime(sent_at)));
-}
-
-/* The three lists, NULL when a read failed. */
-static json_t *followup_lists(sg_app *app, int today, int limit)
-{
-    item_list l[2] = {{NULL, 0, (size_t)limit}, {NULL, 0, (size_t)limit}};
-    char day[REFERRAL_DATE_LEN];
-    json_t *o, *none = json_array();
-
-    referral_date_format(today, day);
-    o = json_pack("{s:s}", "today", day);
-    l[0].items = calloc((size_t)limit, sizeof *l[0].items);
-    l[1].items = calloc((size_t)limit, sizeof *l[1].items);
-    if (!o || !l[0].items || !l[1].items || !none ||
-        store_followup_due(app->store, today, 0, limit, keep_item, &l[0]) ||
-        store_followup_due(app->store, today, 1, limit, keep_item, &l[1]) ||
-        store_followup_no_answer(app->store, time(NULL), limit, add_no_answer, none) ||
-        add_due(app, l, o) || json_object_set(o, "no_answer", none)) {
-        json_decref(o);
-        o = NULL;
-    }
-    free(l[0].items);
-    free(l[1].items);
-    json_decref(none);
-    return o;
-}
-
-static MHD_RESULT follow_up(http_ctx *h)
-{
-    staff_session *s;
-    MHD_RESULT ret;
-    json_t *o;
-    int limit;
-
-    if (!http_method_is(h, "GET", &ret) || !(s = staff_require(h, 0, "viewer", &ret)))
-        return ret;
-    if ((limit = query_limit(h)) < 0)
-        ret = http_error(h, MHD_HTTP_BAD_REQUEST, "invalid_query",
-                         "limit: a whole number from 1 to 200", "limit");
-    else if (staff_audit(h, s, "followup.view", NULL, NULL) ||
-             !(o = followup_lists(h->app, today_local(), limit)))
-        ret = http_store_unavailable(h);
-    else
-        ret = http_send_json(h, MHD_HTTP_OK, o);
-    staff_session_free(s);
-    return ret;
-}
-
-/* ---- the accounts work can be assigned to
- * ----------------------------------------------- */
-
-static int add_account(void *ctx, const staff_user *u)
-{
-    if (u->disabled)
-        return 0;
-    return json_array_append_new(ctx, json_pack("{s:s, s:s}", "username", u->username,
-                                                "role", staff_role_name(u->role)));
-}
-
-static MHD_RESULT staff_list(http_ctx *h)
-{
-    staff_session *s;
-    MHD_RESULT ret;
-    json_t *list;
-
-    if (!http_method_is(h, "GET", &ret) || !(s = staff_require(h, 0, "viewer", &ret)))
-        return ret;
-    list = json_array();
-    if (!list || staff_user_list(h->app->store, add_account, list)) {
-        json_decref(list);
-        ret = http_store_unavailable(h);
-    } else {
-        ret = http_send_json(h, MHD_HTTP_OK, json_pack("{s:o}", "staff", list));
-    }
-    staff_session_free(s);
-    return ret;
-}
-
 /* ---- routing
  * ----------------------------------------------------------------------------- */
 
@@ -980,10 +811,6 @@ MHD_RESULT staff_subs(http_ctx *h)
         return queue(h);
     if (!strncmp(h->url, subs, sizeof subs - 1))
         return one_submission(h, h->url + sizeof subs - 1);
-    if (!strcmp(h->url, API "/follow-up"))
-        return follow_up(h);
-    if (!strcmp(h->url, API "/staff"))
-        return staff_list(h);
     return http_error(h, MHD_HTTP_NOT_FOUND, "not_found", "no such staff API route",
                       NULL);
 }
