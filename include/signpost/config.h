@@ -34,7 +34,8 @@ typedef struct {
     int token_ttl_s;
     int max_connections;
     int max_body_kb;
-    int request_timeout_s;
+    int request_timeout_s;  /* idle: a connection silent this long is closed */
+    int request_deadline_s; /* whole: one request's headers and body, however slow */
     int threads;
     /* [staff] */
     char staff_listen[SG_CFG_STR];
@@ -42,6 +43,7 @@ typedef struct {
     char staff_tls[SG_CFG_STR]; /* "auto", or "off" (loopback listen only) */
     int session_idle_min;
     int session_max_h; /* absolute session lifetime, whatever the activity */
+    int staff_threads; /* the staff listener's pool: a login's hash stalls only one */
     /* [store] */
     char store_dir[SG_CFG_PATH];
     int retention_days;

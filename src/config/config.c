@@ -76,6 +76,7 @@ static const cfg_key keys[] = {
     I("kiosk", "max_connections", max_connections, 2, 1024, "64"),
     I("kiosk", "max_body_kb", max_body_kb, 1, 1024, "16"),
     I("kiosk", "request_timeout_s", request_timeout_s, 1, 300, "10"),
+    I("kiosk", "request_deadline_s", request_deadline_s, 1, 3600, "30"),
     I("kiosk", "threads", threads, 1, 64, "4"),
 
     T("staff", "listen", K_LISTEN, staff_listen, "0.0.0.0:8443"),
@@ -84,6 +85,7 @@ static const cfg_key keys[] = {
     E("staff", "tls", staff_tls, "auto,off", "auto"),
     I("staff", "session_idle_min", session_idle_min, 1, 720, "15"),
     I("staff", "session_max_h", session_max_h, 1, 168, "12"),
+    I("staff", "threads", staff_threads, 1, 16, "2"),
 
     T("store", "dir", K_PATH, store_dir, "/var/lib/signpost"),
     I("store", "retention_days", retention_days, 0, 36500, "0"),

@@ -152,4 +152,19 @@ void staff_client_ip(http_ctx *h, char *out, size_t outlen);
 sg_rc staff_audit(http_ctx *h, const staff_session *s, const char *action,
                   const char *target, const char *detail);
 
+/*
+ * The deadline on receiving a whole request (deadline.c): a sweeper thread
+ * shuts down connections whose request takes over limit_s to arrive.
+ * http_deadline_notify is the listener's MHD_OPTION_NOTIFY_CONNECTION;
+ * the request handler calls received() once a request is whole and
+ * answered() once its answer has gone, which restarts the clock.
+ */
+typedef struct http_deadline http_deadline;
+sg_rc http_deadline_start(int limit_s, const char *listener, http_deadline **out);
+void http_deadline_stop(http_deadline *dl);
+void http_deadline_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code);
+void http_deadline_received(struct MHD_Connection *conn);
+void http_deadline_answered(struct MHD_Connection *conn);
+
 #endif

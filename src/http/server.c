@@ -1,9 +1,10 @@
 /*
- * The kiosk listener: libmicrohttpd in thread-pool mode on the configured
- * address (127.0.0.1 by default, since only the kiosk's own browser should
- * reach it).  This file owns the plumbing: collecting a capped request body,
- * dispatching to the static or API handlers, and a graceful stop that
- * finishes the requests already in flight.
+ * Both listeners: libmicrohttpd in thread-pool mode, the kiosk's on the
+ * configured address (127.0.0.1 by default, since only the kiosk's own
+ * browser should reach it) and the staff console's.  This file owns the
+ * plumbing: collecting a capped request body, the deadline on receiving it
+ * (deadline.c), dispatching to the static, kiosk or staff handlers, and a
+ * graceful stop that finishes the requests already in flight.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,6 +27,7 @@
 
 struct sg_http {
     struct MHD_Daemon *daemon;
+    http_deadline *deadline; /* cuts off clients too slow to send a request */
     sg_app *app;
     atomic_int in_flight; /* requests begun and not yet completed */
     atomic_int stopping;  /* set by http_stop(): refuse new requests, close connections */
@@ -107,6 +109,7 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
         *upload_data_size = 0;
         return MHD_YES;
     }
+    http_deadline_received(conn);
     return dispatch(&h, srv->staff);
 }
 
@@ -115,9 +118,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
     sg_http *srv = cls;
     http_request *req = *con_cls;
-    (void)conn;
     (void)toe;
 
+    http_deadline_answered(conn);
     if (!req)
         return;
     sg_buf_free(&req->body);
@@ -177,13 +180,15 @@ static void fill_options(struct MHD_OptionItem *o, sg_http *srv, struct sockaddr
     /* Two-argument options: the function goes in value, its closure in ptr. */
     OPT(MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, NULL);
     OPT(MHD_OPTION_SOCK_ADDR, 0, sa);
-    if (!srv->staff) /* the staff listener's light use needs no pool: one thread */
-        OPT(MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, NULL);
+    /* A pool on the staff listener too: a sign-in's Argon2id hash holds its
+     * thread for a fraction of a second, and the console must go on. */
+    OPT(MHD_OPTION_THREAD_POOL_SIZE, srv->staff ? cfg->staff_threads : cfg->threads, NULL);
     OPT(MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, NULL);
     OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip_limit(srv, sa), NULL);
     OPT(MHD_OPTION_CONNECTION_TIMEOUT, cfg->request_timeout_s, NULL);
     OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL);
     OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, srv);
+    OPT(MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)http_deadline_notify, srv->deadline);
     if (tls) {
         OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, tls->key_pem);
         OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, tls->cert_pem);
@@ -215,11 +220,18 @@ static sg_rc start(sg_app *app, int staff, const tls_material *tls, sg_http **ou
     srv->app = app;
     srv->staff = staff;
     srv->hsts = staff && tls && app->cfg->staff_tls_cert[0];
+    if ((rc = http_deadline_start(app->cfg->request_deadline_s, staff ? "staff" : "kiosk",
+                                  &srv->deadline))) {
+        snprintf(err, errlen, "%s: cannot start the request deadline's thread", key);
+        free(srv);
+        return rc;
+    }
     fill_options(opts, srv, &sa, tls);
     srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_ARRAY,
                                    opts, MHD_OPTION_END);
     if (!srv->daemon) {
         snprintf(err, errlen, "%s: cannot listen on %s (in use, or not allowed?)", key, listen);
+        http_deadline_stop(srv->deadline);
         free(srv);
         return SG_EIO;
     }
@@ -257,6 +269,7 @@ void http_stop(sg_http *srv)
     if (atomic_load(&srv->in_flight) > 0)
         sg_warn("http: stopping with %d requests unfinished", atomic_load(&srv->in_flight));
     MHD_stop_daemon(srv->daemon);
+    http_deadline_stop(srv->deadline); /* every connection is closed now */
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
     free(srv);

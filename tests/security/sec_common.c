@@ -17,7 +17,7 @@
 #include "sec_common.h"
 
 static const char base_conf[] =
-    "[kiosk]\nrequest_timeout_s = 2\n"
+    "[kiosk]\nrequest_timeout_s = 2\nrequest_deadline_s = 5\n"
     "[staff]\nlisten = 127.0.0.1:0\ntls = off\n"
     "[directory]\nimport = " SOURCE_DIR "/data/demo-directory\n"
     "[sms]\ngateway = log\n"

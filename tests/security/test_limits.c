@@ -4,8 +4,11 @@
  * Content-Length and never sent) are refused with 413 and store nothing;
  * slow clients (slowloris: a request's headers one byte every few seconds)
  * are dropped once [kiosk] request_timeout_s (2 s here) passes with
- * nothing from them, while the daemon keeps answering everyone else; and
- * a flood of idle connections ends within the timeout too.
+ * nothing from them; clients that trickle a byte a second, inside the idle
+ * timeout, into their headers or their body are cut off at [kiosk]
+ * request_deadline_s (5 s here) and store nothing, while the daemon keeps
+ * answering everyone else and a keep-alive client that asks now and then
+ * is never cut; and a flood of idle connections ends within the timeout.
  *
  * The kiosk's plain over-size POST is integration.api's
  * body_over_16_kb_is_413; this is everything around it.
@@ -26,10 +29,12 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <curl/curl.h>
 
 #include "sec_common.h"
 
 #define TIMEOUT_S 2      /* [kiosk] request_timeout_s in sec_common.c */
+#define DEADLINE_S 5     /* [kiosk] request_deadline_s in sec_common.c */
 #define OVER (20 * 1024) /* over the default 16 kB */
 #define SLOW_CLIENTS 20
 
@@ -182,15 +187,28 @@ static int healthz(int port)
     return sec_raw(port, req, sizeof req - 1, raw, sizeof raw, 1000);
 }
 
+/* A request's start, its headers unfinished. */
+static const char *const slow_headers[2] = {
+    "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ",
+    "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ",
+};
+
+/* Whole headers announcing a body of 300 bytes, and its first byte. */
+static const char *const slow_bodies[2] = {
+    "POST /api/v1/screenings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    "Content-Length: 300\r\n\r\n{",
+    "POST /staff/api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    "Content-Length: 300\r\n\r\n{",
+};
+
 /*
- * SLOW_CLIENTS connections on each listener send a request line and then
- * one header byte every gap_ms.  Returns the ms from the first byte until
- * every one was closed by the daemon (or -1 past limit_ms), checking that
- * other clients are answered within 1 s all along.
+ * SLOW_CLIENTS connections on each listener send heads[0] (kiosk) or
+ * heads[1] (staff) and then one more byte every gap_ms.  Returns the ms
+ * from the first byte until every one was closed by the daemon (or -1 past
+ * limit_ms), checking that other clients are answered within 1 s all along.
  */
-static long slowloris(long gap_ms, long limit_ms)
+static long slowloris(const char *const heads[2], long gap_ms, long limit_ms)
 {
-    static const char head[] = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ";
     int fds[2 * SLOW_CLIENTS], open_n = 0;
     long long t0 = now_ms(), next = t0;
     long result = -1;
@@ -198,7 +216,7 @@ static long slowloris(long gap_ms, long limit_ms)
     for (int i = 0; i < 2 * SLOW_CLIENTS; i++) {
         fds[i] = sec_connect(i % 2 ? env.staff.port : env.d->port);
         assert_true(fds[i] >= 0);
-        assert_true(send(fds[i], head, sizeof head - 1, MSG_NOSIGNAL) > 0);
+        assert_true(send(fds[i], heads[i % 2], strlen(heads[i % 2]), MSG_NOSIGNAL) > 0);
         open_n++;
     }
     while (now_ms() - t0 < limit_ms) {
@@ -238,7 +256,7 @@ static void slow_headers_are_dropped_after_the_timeout(void **ctx)
     long ms;
     (void)ctx;
 
-    ms = slowloris(3000, 15000);
+    ms = slowloris(slow_headers, 3000, 15000);
     print_message("slowloris, a byte every 3 s: all %d dropped after %ld ms\n",
                   2 * SLOW_CLIENTS, ms);
     assert_true(ms > 0);
@@ -246,21 +264,79 @@ static void slow_headers_are_dropped_after_the_timeout(void **ctx)
 }
 
 /*
- * A byte every second, under the timeout: libmicrohttpd's timeout is an
- * idle time, reset by every byte, so nothing bounds how long a request's
- * headers may take.  What is bounded is how many such connections there
- * can be ([kiosk] max_connections per listener); this measures that the
- * daemon keeps serving others all along (slowloris() asserts it) and
- * reports whether the slow ones were dropped.
+ * A byte every second, inside the idle timeout, so only the deadline on
+ * the whole request can end it: every one is cut off at request_deadline_s
+ * (not before: the idle timeout never fires), while slowloris() checks
+ * that everyone else is served all along.
  */
-static void headers_trickling_in_do_not_stop_other_clients(void **ctx)
+static void headers_trickling_in_are_cut_at_the_deadline(void **ctx)
 {
     long ms;
     (void)ctx;
 
-    ms = slowloris(1000, 6000);
-    print_message("slowloris, a byte every second: %s after %ld ms\n",
-                  ms < 0 ? "still connected" : "all dropped", ms < 0 ? 6000L : ms);
+    ms = slowloris(slow_headers, 1000, (DEADLINE_S + 5) * 1000L);
+    print_message("headers at a byte a second: all %d cut after %ld ms\n",
+                  2 * SLOW_CLIENTS, ms);
+    assert_true(ms >= (DEADLINE_S - 1) * 1000L);
+    assert_true(ms <= (DEADLINE_S + 3) * 1000L);
+}
+
+/* The same for a body: whole headers, then a byte a second; nothing stored. */
+static void a_body_trickling_in_is_cut_at_the_deadline(void **ctx)
+{
+    uint64_t before = sec_db_fingerprint(env.d);
+    long ms;
+    (void)ctx;
+
+    assert_true(before != 0);
+    ms = slowloris(slow_bodies, 1000, (DEADLINE_S + 5) * 1000L);
+    print_message("bodies at a byte a second: all %d cut after %ld ms\n", 2 * SLOW_CLIENTS,
+                  ms);
+    assert_true(ms >= (DEADLINE_S - 1) * 1000L);
+    assert_true(ms <= (DEADLINE_S + 3) * 1000L);
+    assert_true(sec_db_fingerprint(env.d) == before);
+}
+
+static size_t discard(char *p, size_t size, size_t n, void *ud)
+{
+    (void)p;
+    (void)ud;
+    return size * n;
+}
+
+/*
+ * The deadline is per request: one keep-alive connection asking every
+ * 1.5 s (inside the idle timeout) for twice the deadline is never cut,
+ * on either listener.  libcurl reports whether it had to connect again.
+ */
+static void a_keep_alive_client_is_not_cut(void **ctx)
+{
+    char url[2][64];
+    CURL *c[2] = {curl_easy_init(), curl_easy_init()};
+    long long t0 = now_ms();
+    long connects;
+    (void)ctx;
+
+    snprintf(url[0], sizeof url[0], "http://127.0.0.1:%d/healthz", env.d->port);
+    snprintf(url[1], sizeof url[1], "http://127.0.0.1:%d/healthz", env.staff.port);
+    for (int i = 0; i < 2; i++) {
+        assert_non_null(c[i]);
+        curl_easy_setopt(c[i], CURLOPT_URL, url[i]);
+        curl_easy_setopt(c[i], CURLOPT_WRITEFUNCTION, discard);
+        curl_easy_setopt(c[i], CURLOPT_TIMEOUT_MS, 3000L);
+    }
+    for (int round = 0; now_ms() - t0 < 2 * DEADLINE_S * 1000L; round++) {
+        for (int i = 0; i < 2; i++) {
+            assert_int_equal(curl_easy_perform(c[i]), CURLE_OK);
+            curl_easy_getinfo(c[i], CURLINFO_NUM_CONNECTS, &connects);
+            if (round > 0 && connects != 0)
+                fail_msg("%s listener: round %d needed a new connection",
+                         i ? "staff" : "kiosk", round);
+        }
+        sleep_ms(1500);
+    }
+    for (int i = 0; i < 2; i++)
+        curl_easy_cleanup(c[i]);
 }
 
 /* Connections that never send a byte are closed within the timeout too. */
@@ -311,7 +387,9 @@ int main(void)
         cmocka_unit_test(bodies_over_the_cap_are_413_on_both_listeners),
         cmocka_unit_test(a_huge_declared_length_is_refused_at_once),
         cmocka_unit_test(slow_headers_are_dropped_after_the_timeout),
-        cmocka_unit_test(headers_trickling_in_do_not_stop_other_clients),
+        cmocka_unit_test(headers_trickling_in_are_cut_at_the_deadline),
+        cmocka_unit_test(a_body_trickling_in_is_cut_at_the_deadline),
+        cmocka_unit_test(a_keep_alive_client_is_not_cut),
         cmocka_unit_test(idle_connections_are_closed),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
