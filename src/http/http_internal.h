@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 #include <microhttpd.h>
+#include <stdatomic.h>
 #include "signpost/app.h"
 #include "signpost/buf.h"
 #include "signpost/directory.h"
@@ -25,7 +26,31 @@ typedef enum MHD_Result MHD_RESULT;
 typedef struct {
     sg_buf body;  /* capped at [kiosk] max_body_kb */
     int too_big;  /* the body went over the cap: answer 413 */
+    /* Work a handler left while its connection is suspended (a login's
+     * password check), freed with pending_free when the request ends. */
+    void *pending;
+    void (*pending_free)(void *pending);
 } http_request;
+
+/*
+ * A password check for the login queue (login_queue.c): one thread checks
+ * queued jobs in order, then resumes the job's connection, whose handler
+ * reads state.  The job is the queue's from submit until that resume.
+ */
+enum { LOGIN_JOB_QUEUED, LOGIN_JOB_OK, LOGIN_JOB_BAD, LOGIN_JOB_BUSY, LOGIN_JOB_CANCELLED };
+typedef struct {
+    struct MHD_Connection *conn;
+    char hash[STAFF_HASH_MAX];   /* the account's, or the dummy for an unknown name */
+    char pw[STAFF_PW_MAX + 1];
+    int want_rehash;             /* on success, also hash pw with today's parameters */
+    char fresh[STAFF_HASH_MAX];  /* out: that new hash, "" if it could not be made */
+    long long queued_ms;
+    atomic_int state;            /* LOGIN_JOB_* */
+} login_job;
+typedef struct login_queue login_queue;
+sg_rc login_queue_start(size_t cap, login_queue **out);
+void login_queue_stop(login_queue *q);
+int login_queue_submit(login_queue *q, login_job *job);
 
 typedef struct {
     sg_app *app;
@@ -35,6 +60,7 @@ typedef struct {
     http_request *req;
     int closing;  /* the daemon is stopping: ask the client to close */
     int hsts;     /* the staff listener with the clinic's own certificate */
+    login_queue *logins; /* the staff listener's password checks; NULL on the kiosk's */
 } http_ctx;
 
 /* Responses.  Each queues one response and returns what MHD expects. */

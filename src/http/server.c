@@ -28,6 +28,7 @@
 struct sg_http {
     struct MHD_Daemon *daemon;
     http_deadline *deadline; /* cuts off clients too slow to send a request */
+    login_queue *logins;     /* staff listener: password checks off its threads */
     sg_app *app;
     atomic_int in_flight; /* requests begun and not yet completed */
     atomic_int stopping;  /* set by http_stop(): refuse new requests, close connections */
@@ -71,7 +72,8 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
 {
     sg_http *srv = cls;
     http_request *req = *con_cls;
-    http_ctx h = {srv->app, conn, method, url, req, atomic_load(&srv->stopping), srv->hsts};
+    http_ctx h = {srv->app, conn, method, url, req, atomic_load(&srv->stopping), srv->hsts,
+                  srv->logins};
     (void)version;
 
     if (!req) {
@@ -123,6 +125,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     http_deadline_answered(conn);
     if (!req)
         return;
+    if (req->pending_free)
+        req->pending_free(req->pending);
     sg_buf_free(&req->body);
     free(req);
     *con_cls = NULL;
@@ -206,7 +210,8 @@ static sg_rc start(sg_app *app, int staff, const tls_material *tls, sg_http **ou
     const char *listen = staff ? app->cfg->staff_listen : app->cfg->kiosk_listen;
     const char *key = staff ? "[staff] listen" : "[kiosk] listen";
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_POLL |
-                     MHD_USE_ITC | (tls ? MHD_USE_TLS : 0);
+                     MHD_USE_ITC | (tls ? MHD_USE_TLS : 0) |
+                     (staff ? MHD_ALLOW_SUSPEND_RESUME : 0); /* logins wait suspended */
     struct MHD_OptionItem opts[16];
     const union MHD_DaemonInfo *info;
     struct sockaddr_in sa;
@@ -221,8 +226,10 @@ static sg_rc start(sg_app *app, int staff, const tls_material *tls, sg_http **ou
     srv->staff = staff;
     srv->hsts = staff && tls && app->cfg->staff_tls_cert[0];
     if ((rc = http_deadline_start(app->cfg->request_deadline_s, staff ? "staff" : "kiosk",
-                                  &srv->deadline))) {
-        snprintf(err, errlen, "%s: cannot start the request deadline's thread", key);
+                                  &srv->deadline)) ||
+        (staff && (rc = login_queue_start((size_t)app->cfg->max_connections, &srv->logins)))) {
+        snprintf(err, errlen, "%s: cannot start the listener's helper threads", key);
+        http_deadline_stop(srv->deadline);
         free(srv);
         return rc;
     }
@@ -231,6 +238,7 @@ static sg_rc start(sg_app *app, int staff, const tls_material *tls, sg_http **ou
                                    opts, MHD_OPTION_END);
     if (!srv->daemon) {
         snprintf(err, errlen, "%s: cannot listen on %s (in use, or not allowed?)", key, listen);
+        login_queue_stop(srv->logins);
         http_deadline_stop(srv->deadline);
         free(srv);
         return SG_EIO;
@@ -268,6 +276,8 @@ void http_stop(sg_http *srv)
     }
     if (atomic_load(&srv->in_flight) > 0)
         sg_warn("http: stopping with %d requests unfinished", atomic_load(&srv->in_flight));
+    /* Resumes every login still waiting, so none is left suspended. */
+    login_queue_stop(srv->logins);
     MHD_stop_daemon(srv->daemon);
     http_deadline_stop(srv->deadline); /* every connection is closed now */
     if (fd != MHD_INVALID_SOCKET)

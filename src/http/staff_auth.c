@@ -14,6 +14,7 @@
  * Nothing here logs a password, a session id or a CSRF token.
  */
 #include <arpa/inet.h>
+#include <assert.h>
 #include <ctype.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -354,43 +355,92 @@ out:
     return ret;
 }
 
-/* Upgrades a hash made with older parameters, now that pw is proven. */
-static const char *maybe_rehash(http_ctx *h, const staff_user *u, const char *pw)
-{
-    char fresh[STAFF_HASH_MAX];
-
-    if (!staff_pw_needs_rehash(u->pw_hash))
-        return NULL;
-    if (staff_pw_hash(pw, fresh) || staff_user_rehash(h->app->store, u->id, fresh))
-        return "password hash upgrade failed";
-    return "password hash upgraded";
-}
-
-static MHD_RESULT login_with(http_ctx *h, const char *name, const char *pw)
-{
+/*
+ * A login waiting for its password check (login_queue.c), kept with its
+ * request while the connection is suspended.  The job comes first: the
+ * queue sees only that.
+ */
+typedef struct {
+    login_job job;
     login_try t;
     staff_user u;
-    long wait;
-    sg_rc rc = SG_ENOTFOUND;
-    int ok;
+    sg_rc found; /* SG_OK: u is the account named; else there is none */
+} login_wait;
 
-    throttle_keys(h, name, &t);
-    if ((wait = throttled(h, &t)) != 0)
-        return wait < 0 ? http_store_unavailable(h) : refuse_throttled(h, &t, wait);
+static void login_wait_free(void *p)
+{
+    sodium_memzero(p, sizeof(login_wait));
+    free(p);
+}
+
+/* The "busy" answer: the check could not be made in time, or at all. */
+static MHD_RESULT busy(http_ctx *h)
+{
+    return fail(h, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
+                "the console is busy; try again in a moment", NULL, 5);
+}
+
+/* The second half, once the password has been checked. */
+static MHD_RESULT login_checked(http_ctx *h, login_wait *w)
+{
+    int state = atomic_load(&w->job.state);
+    const char *detail = NULL;
+    int ok = state == LOGIN_JOB_OK && w->found == SG_OK;
+
+    assert(state != LOGIN_JOB_QUEUED);
+    if (state == LOGIN_JOB_BUSY || state == LOGIN_JOB_CANCELLED)
+        return busy(h);
+    w->t.now = time(NULL);
+    if (!ok || w->u.disabled)
+        return failed(h, &w->t, w->found ? 0 : w->u.id,
+                      w->found ? "no such account"
+                      : !ok    ? "wrong password"
+                               : "account disabled");
+    /* Upgraded a hash made with older parameters, now that pw is proven. */
+    if (w->job.want_rehash)
+        detail = w->job.fresh[0] && !staff_user_rehash(h->app->store, w->u.id, w->job.fresh)
+                     ? "password hash upgraded"
+                     : "password hash upgrade failed";
+    return open_session(h, &w->t, &w->u, detail);
+}
+
+/* The first half: throttling, the account, then the check is queued and
+ * the connection suspended until it is done. */
+static MHD_RESULT login_with(http_ctx *h, const char *name, const char *pw)
+{
+    login_wait *w;
+    MHD_RESULT ret;
+    long wait;
+
+    assert(h->logins);
+    if (!(w = calloc(1, sizeof *w)))
+        return MHD_NO;
+    throttle_keys(h, name, &w->t);
+    if ((wait = throttled(h, &w->t)) != 0) {
+        ret = wait < 0 ? http_store_unavailable(h) : refuse_throttled(h, &w->t, wait);
+        login_wait_free(w);
+        return ret;
+    }
     pthread_once(&keys_once, make_keys);
-    memset(&u, 0, sizeof u);
-    if (!staff_username_check(name, NULL, 0))
-        rc = staff_user_get(h->app->store, name, &u);
-    if (rc == SG_EDB)
+    w->found = staff_username_check(name, NULL, 0) ? SG_ENOTFOUND
+                                                   : staff_user_get(h->app->store, name, &w->u);
+    if (w->found == SG_EDB) {
+        login_wait_free(w);
         return http_store_unavailable(h);
+    }
     /* The same work whether or not the name exists, or is disabled. */
-    ok = staff_pw_verify(rc ? dummy_hash : u.pw_hash, pw) == SG_OK && !rc;
-    if (!ok || u.disabled)
-        return failed(h, &t, rc ? 0 : u.id,
-                      rc    ? "no such account"
-                      : !ok ? "wrong password"
-                            : "account disabled");
-    return open_session(h, &t, &u, maybe_rehash(h, &u, pw));
+    w->job.conn = h->conn;
+    snprintf(w->job.hash, sizeof w->job.hash, "%s", w->found ? dummy_hash : w->u.pw_hash);
+    if (snprintf(w->job.pw, sizeof w->job.pw, "%s", pw) >= (int)sizeof w->job.pw)
+        w->job.pw[0] = '\0'; /* over STAFF_PW_MAX: no password of ours */
+    w->job.want_rehash = !w->found && staff_pw_needs_rehash(w->u.pw_hash);
+    h->req->pending = w;
+    h->req->pending_free = login_wait_free;
+    if (login_queue_submit(h->logins, &w->job) != 0) {
+        sg_warn("staff: too many logins waiting for their password check");
+        return busy(h);
+    }
+    return MHD_YES;
 }
 
 static MHD_RESULT login(http_ctx *h)
@@ -401,6 +451,8 @@ static MHD_RESULT login(http_ctx *h)
 
     if (!http_method_is(h, "POST", &ret))
         return ret;
+    if (h->req->pending) /* resumed: the password has been checked */
+        return login_checked(h, h->req->pending);
     if (!(body = http_json_body(h, &ret)))
         goto out;
     name = json_string_value(json_object_get(body, "username"));
