@@ -4,17 +4,12 @@
  * DELETE (migration 6), so not even a bug here can rewrite history.
  * Retention of this table is deliberately out of scope: signpost never
  * purges it, and the clinic's records policy decides (docs/staff-accounts.md).
+ * Rows are read back by one reader, audit_read_row(), for the console's
+ * list here and for the audit CSV export (export_rows.c), so the two never
+ * disagree on what a row says.
  */
-#include <stdio.h>
-
 #include "signpost/log.h"
 #include "staff_internal.h"
-
-void staff_copy_col(sqlite3_stmt *s, int col, char *out, size_t outlen)
-{
-    const unsigned char *v = sqlite3_column_text(s, col);
-    snprintf(out, outlen, "%s", v ? (const char *)v : "");
-}
 
 int audit_insert(sqlite3 *db, const audit_entry *e)
 {
@@ -38,24 +33,23 @@ sg_rc audit_append(sg_store *st, const audit_entry *e)
     return store_write_end(st, audit_insert(db, e) == 0, "writing the audit log");
 }
 
-static void read_row(sqlite3_stmt *s, audit_row *r)
+void audit_read_row(sqlite3_stmt *s, audit_row *r)
 {
     r->id = sqlite3_column_int64(s, 0);
-    staff_copy_col(s, 1, r->at, sizeof r->at);
+    store_col_text(s, 1, r->at, sizeof r->at);
     r->user_id = sqlite3_column_int64(s, 2);
-    staff_copy_col(s, 3, r->username, sizeof r->username);
-    staff_copy_col(s, 4, r->action, sizeof r->action);
-    staff_copy_col(s, 5, r->target, sizeof r->target);
-    staff_copy_col(s, 6, r->detail, sizeof r->detail);
-    staff_copy_col(s, 7, r->ip, sizeof r->ip);
+    store_col_text(s, 3, r->username, sizeof r->username);
+    store_col_text(s, 4, r->action, sizeof r->action);
+    store_col_text(s, 5, r->target, sizeof r->target);
+    store_col_text(s, 6, r->detail, sizeof r->detail);
+    store_col_text(s, 7, r->ip, sizeof r->ip);
 }
 
 sg_rc audit_list(sg_store *st, int limit, int (*fn)(void *ctx, const audit_row *r),
                  void *ctx)
 {
     static const char sql[] =
-        "SELECT id, at, user_id, username, action, target, detail, ip"
-        " FROM audit_log ORDER BY id DESC LIMIT ?";
+        "SELECT " AUDIT_COLUMNS " FROM audit_log ORDER BY id DESC LIMIT ?";
     store_conn *c = store_reader(st);
     sqlite3_stmt *s = NULL;
     sg_rc rc = SG_EDB;
@@ -66,7 +60,7 @@ sg_rc audit_list(sg_store *st, int limit, int (*fn)(void *ctx, const audit_row *
         goto out;
     sqlite3_bind_int(s, 1, limit);
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        read_row(s, &r);
+        audit_read_row(s, &r);
         if (fn(ctx, &r))
             break;
     }

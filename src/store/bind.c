@@ -3,8 +3,12 @@
  * a short type string, step to the end, finalize.  It keeps each caller to
  * its SQL and its meaning instead of ten lines of binding ceremony, and
  * means every such statement is stepped and finalized the same way.
+ * Its counterpart for reads, store_col_text(), is the one way a text
+ * column comes back into a fixed buffer, so every such copy is cut the
+ * same (safe) way.
  */
 #include <stdarg.h>
+#include <string.h>
 
 #include "store_internal.h"
 
@@ -49,4 +53,23 @@ int store_run(sqlite3 *db, const char *sql, const char *types, ...)
         changes = sqlite3_changes(db);
     sqlite3_finalize(s);
     return changes;
+}
+
+void store_col_text(sqlite3_stmt *s, int col, char *out, size_t outlen)
+{
+    const char *v = (const char *)sqlite3_column_text(s, col);
+    size_t n = v ? strlen(v) : 0;
+
+    assert(outlen > 0);
+    if (n >= outlen) {
+        n = outlen - 1;
+        /* A byte-count cut can land inside a multi-byte character; half a
+         * character is invalid UTF-8 that a JSON encoder or a CSV reader
+         * would refuse or mangle, so the cut steps back to its start. */
+        while (n > 0 && ((unsigned char)v[n] & 0xC0) == 0x80)
+            n--;
+    }
+    if (n)
+        memcpy(out, v, n);
+    out[n] = '\0';
 }

@@ -12,6 +12,8 @@
  * directory no longer lists keeps the name the patient was shown, from
  * the stored result.  Phone numbers are opened only when the caller hands
  * over the vault, and are wiped from the scratch after each submission.
+ * The audit log's rows are read with audit.c's reader, the one the
+ * console's audit list uses.
  */
 #include <jansson.h>
 #include <sodium.h>
@@ -22,7 +24,7 @@
 #include "signpost/directory_db.h"
 #include "signpost/export.h"
 #include "signpost/log.h"
-#include "store_internal.h"
+#include "staff_internal.h"
 
 #define SUB_COLUMNS                                                                      \
     "SELECT s.id, s.created_at, date(s.created_at, 'localtime'), s.kiosk_id, "           \
@@ -58,22 +60,6 @@ typedef struct {
     sqlite3_stmt *dir_name;
     const export_read_opts *o;
 } reader;
-
-/* Copies column col, cut at a UTF-8 character boundary to fit. */
-static void col_text(sqlite3_stmt *s, int col, char *out, size_t outlen)
-{
-    const char *v = (const char *)sqlite3_column_text(s, col);
-    size_t n = v ? strlen(v) : 0;
-
-    if (n >= outlen) {
-        n = outlen - 1;
-        while (n > 0 && ((unsigned char)v[n] & 0xC0) == 0x80)
-            n--; /* never leave half a character */
-    }
-    if (n)
-        memcpy(out, v, n);
-    out[n] = '\0';
-}
 
 static void copy_str(char *out, size_t outlen, const char *s)
 {
@@ -153,7 +139,7 @@ static void service_name(reader *rd, json_t *shown, export_referral *f)
     if (rd->dir_name) {
         sqlite3_bind_text(rd->dir_name, 1, f->service_id, -1, SQLITE_STATIC);
         if (sqlite3_step(rd->dir_name) == SQLITE_ROW)
-            col_text(rd->dir_name, 0, f->service_name, sizeof f->service_name);
+            store_col_text(rd->dir_name, 0, f->service_name, sizeof f->service_name);
         sqlite3_reset(rd->dir_name);
     }
     if (!f->service_name[0] && (n = shown_name(shown, f->domain, f->service_id)))
@@ -235,11 +221,11 @@ static void take_referral(reader *rd, sqlite3_stmt *q, export_referral *f)
 
     f->id = sqlite3_column_int64(q, 0);
     f->status = st < 0 ? REF_SUGGESTED : (export_ref_status)st;
-    col_text(q, 4, f->assigned_to, sizeof f->assigned_to);
-    col_text(q, 5, f->next_follow_up, sizeof f->next_follow_up);
-    col_text(q, 6, f->updated_at, sizeof f->updated_at);
-    col_text(q, 7, f->updated_by, sizeof f->updated_by);
-    col_text(q, 8, f->last_note, sizeof f->last_note);
+    store_col_text(q, 4, f->assigned_to, sizeof f->assigned_to);
+    store_col_text(q, 5, f->next_follow_up, sizeof f->next_follow_up);
+    store_col_text(q, 6, f->updated_at, sizeof f->updated_at);
+    store_col_text(q, 7, f->updated_by, sizeof f->updated_by);
+    store_col_text(q, 8, f->last_note, sizeof f->last_note);
     if (!f->service_name[0])
         service_name(rd, NULL, f); /* added by staff: only the directory knows it */
 }
@@ -283,14 +269,14 @@ static int read_submission(reader *rd, sqlite3_stmt *q, export_sub *s)
     /* Everything but the referral slots, which are cleared as they are used. */
     memset(s, 0, offsetof(export_sub, refs));
     memset(&s->nrefs, 0, sizeof *s - offsetof(export_sub, nrefs));
-    col_text(q, 0, s->id, sizeof s->id);
-    col_text(q, 1, s->created_at, sizeof s->created_at);
-    col_text(q, 2, s->local_date, sizeof s->local_date);
-    col_text(q, 3, s->kiosk_id, sizeof s->kiosk_id);
-    col_text(q, 4, s->language, sizeof s->language);
-    col_text(q, 5, s->instrument_id, sizeof s->instrument_id);
-    col_text(q, 6, s->instrument_version, sizeof s->instrument_version);
-    col_text(q, 7, s->scoring_rule, sizeof s->scoring_rule);
+    store_col_text(q, 0, s->id, sizeof s->id);
+    store_col_text(q, 1, s->created_at, sizeof s->created_at);
+    store_col_text(q, 2, s->local_date, sizeof s->local_date);
+    store_col_text(q, 3, s->kiosk_id, sizeof s->kiosk_id);
+    store_col_text(q, 4, s->language, sizeof s->language);
+    store_col_text(q, 5, s->instrument_id, sizeof s->instrument_id);
+    store_col_text(q, 6, s->instrument_version, sizeof s->instrument_version);
+    store_col_text(q, 7, s->scoring_rule, sizeof s->scoring_rule);
     s->safety_complete = sqlite3_column_int(q, 9);
     s->safety_score =
         sqlite3_column_type(q, 8) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 8);
@@ -428,24 +414,11 @@ sg_rc export_audit_count(sg_store *st, const export_range *r, long *n)
                        n);
 }
 
-static void audit_from(sqlite3_stmt *q, audit_row *a)
-{
-    a->id = sqlite3_column_int64(q, 0);
-    col_text(q, 1, a->at, sizeof a->at);
-    a->user_id = sqlite3_column_int64(q, 2);
-    col_text(q, 3, a->username, sizeof a->username);
-    col_text(q, 4, a->action, sizeof a->action);
-    col_text(q, 5, a->target, sizeof a->target);
-    col_text(q, 6, a->detail, sizeof a->detail);
-    col_text(q, 7, a->ip, sizeof a->ip);
-}
-
 sg_rc export_audit_each(sg_store *st, const export_range *r,
                         int (*fn)(void *ctx, const audit_row *row), void *ctx)
 {
     static const char sql[] =
-        "SELECT id, at, user_id, username, action, target, detail, ip FROM audit_log"
-        " WHERE at >= ?1 AND at < ?2 ORDER BY id";
+        "SELECT " AUDIT_COLUMNS " FROM audit_log WHERE at >= ?1 AND at < ?2 ORDER BY id";
     store_conn *c = store_reader(st);
     sqlite3_stmt *q = NULL;
     sg_rc rc = SG_EDB;
@@ -456,7 +429,7 @@ sg_rc export_audit_each(sg_store *st, const export_range *r,
         sqlite3_bind_text(q, 1, r->lo, -1, SQLITE_STATIC) == SQLITE_OK &&
         sqlite3_bind_text(q, 2, r->hi, -1, SQLITE_STATIC) == SQLITE_OK) {
         while (!stop && (step = sqlite3_step(q)) == SQLITE_ROW) {
-            audit_from(q, &a);
+            audit_read_row(q, &a);
             stop = fn(ctx, &a);
         }
         rc = stop || step == SQLITE_DONE ? SG_OK : SG_EDB;

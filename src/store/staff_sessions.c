@@ -42,15 +42,15 @@ static void read_session(sqlite3_stmt *q, staff_session_row *r)
     char role[16];
 
     memset(r, 0, sizeof *r);
-    staff_copy_col(q, 0, r->id_hash, sizeof r->id_hash);
-    staff_copy_col(q, 1, r->csrf, sizeof r->csrf);
+    store_col_text(q, 0, r->id_hash, sizeof r->id_hash);
+    store_col_text(q, 1, r->csrf, sizeof r->csrf);
     r->created_at = (time_t)sqlite3_column_int64(q, 2);
     r->last_seen_at = (time_t)sqlite3_column_int64(q, 3);
     r->expires_at = (time_t)sqlite3_column_int64(q, 4);
-    staff_copy_col(q, 5, r->ip, sizeof r->ip);
+    store_col_text(q, 5, r->ip, sizeof r->ip);
     r->user_id = sqlite3_column_int64(q, 6);
-    staff_copy_col(q, 7, r->username, sizeof r->username);
-    staff_copy_col(q, 8, role, sizeof role);
+    store_col_text(q, 7, r->username, sizeof r->username);
+    store_col_text(q, 8, role, sizeof role);
     r->role = staff_role_parse(role);
     r->disabled = sqlite3_column_int(q, 9);
 }

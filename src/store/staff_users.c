@@ -20,14 +20,14 @@ static void read_user(sqlite3_stmt *s, staff_user *u)
 
     memset(u, 0, sizeof *u);
     u->id = sqlite3_column_int64(s, 0);
-    staff_copy_col(s, 1, u->username, sizeof u->username);
-    staff_copy_col(s, 2, role, sizeof role);
+    store_col_text(s, 1, u->username, sizeof u->username);
+    store_col_text(s, 2, role, sizeof role);
     u->role = staff_role_parse(role);
-    staff_copy_col(s, 3, u->pw_hash, sizeof u->pw_hash);
+    store_col_text(s, 3, u->pw_hash, sizeof u->pw_hash);
     u->disabled = sqlite3_column_int(s, 4);
-    staff_copy_col(s, 5, u->created_at, sizeof u->created_at);
-    staff_copy_col(s, 6, u->updated_at, sizeof u->updated_at);
-    staff_copy_col(s, 7, u->last_login_at, sizeof u->last_login_at);
+    store_col_text(s, 5, u->created_at, sizeof u->created_at);
+    store_col_text(s, 6, u->updated_at, sizeof u->updated_at);
+    store_col_text(s, 7, u->last_login_at, sizeof u->last_login_at);
 }
 
 sg_rc staff_user_add(sg_store *st, const char *username, staff_role role,

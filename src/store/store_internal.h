@@ -45,6 +45,13 @@ sg_rc store_write_end(sg_store *st, int ok, const char *what);
  */
 int store_run(sqlite3 *db, const char *sql, const char *types, ...);
 
+/*
+ * Copies text column col of the current row into out ("" for NULL).  A
+ * value too long for out is cut at a UTF-8 character boundary, never
+ * inside a character.
+ */
+void store_col_text(sqlite3_stmt *s, int col, char *out, size_t outlen);
+
 /* Runs a prepared statement to completion and resets it; 0 when done. */
 int store_step_done(sqlite3_stmt *stmt);
 

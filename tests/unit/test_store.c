@@ -2,10 +2,13 @@
  * The store: a fresh database is migrated to the current schema in WAL
  * mode, a screening is stored whole (answers, skips, domains, resources),
  * help choices update it, reopening keeps everything, and a database from a
- * newer release is refused.
+ * newer release is refused.  The audit log reads back the same for the
+ * console's list and the CSV export, long text cut between characters.
  */
 #include <sqlite3.h>
 #include "helpers.h"
+#include "signpost/export.h"
+#include "signpost/staff_store.h"
 #include "signpost/store.h"
 
 static char dir[] = "/tmp/signpost-store-XXXXXX";
@@ -164,6 +167,102 @@ static void print_queue(void **state)
     store_close(st);
 }
 
+/* ---- the audit log, as the console lists it and the export reads it -------- */
+
+#define AUDIT_ROWS_MAX 4
+
+typedef struct {
+    audit_row rows[AUDIT_ROWS_MAX];
+    int n;
+} audit_rows;
+
+static int keep_audit_row(void *ctx, const audit_row *r)
+{
+    audit_rows *a = ctx;
+    assert_true(a->n < AUDIT_ROWS_MAX);
+    a->rows[a->n++] = *r;
+    return 0;
+}
+
+static void assert_same_audit_row(const audit_row *x, const audit_row *y)
+{
+    assert_int_equal(x->id, y->id);
+    assert_string_equal(x->at, y->at);
+    assert_int_equal(x->user_id, y->user_id);
+    assert_string_equal(x->username, y->username);
+    assert_string_equal(x->action, y->action);
+    assert_string_equal(x->target, y->target);
+    assert_string_equal(x->detail, y->detail);
+    assert_string_equal(x->ip, y->ip);
+}
+
+/* n copies of the UTF-8 character c after prefix, in out. */
+static void repeat(char *out, size_t outlen, const char *prefix, const char *c, int n)
+{
+    size_t used = (size_t)snprintf(out, outlen, "%s", prefix);
+    for (int i = 0; i < n; i++)
+        used += (size_t)snprintf(out + used, outlen - used, "%s", c);
+    assert_true(used < outlen);
+}
+
+static void audit_rows_cut_between_characters(void **state)
+{
+    (void)state;
+    sg_store *st = NULL;
+    char err[256], long_target[512], long_detail[512], want_target[512], want_detail[512];
+    audit_rows listed = {0}, exported = {0};
+    /* Every row the test writes: the store stamps them with the time now. */
+    export_range all = {"", "", "1970-01-01T00:00:00Z", "9999-12-31T23:59:59Z"};
+
+    /* target[128] holds 127 bytes: 63 two-byte "é" and the first byte of
+     * the 64th, which must go.  detail[256] holds 255: "a", 84 three-byte
+     * "€" and two bytes of the 85th, which must go too. */
+    repeat(long_target, sizeof long_target, "", "\xC3\xA9", 100);
+    repeat(long_detail, sizeof long_detail, "a", "\xE2\x82\xAC", 100);
+    repeat(want_target, sizeof want_target, "", "\xC3\xA9", 63);
+    repeat(want_detail, sizeof want_detail, "a", "\xE2\x82\xAC", 84);
+    audit_entry shortish = {0, "cli", "user_add", "ana", "role=admin", NULL};
+    audit_entry longer = {7,           "ana",       "export.audit",
+                          long_target, long_detail, "127.0.0.1"};
+
+    assert_int_equal(store_open(dir, 2, &st, err, sizeof err), SG_OK);
+    /* None yet, so the export's rows are exactly these two. */
+    assert_int_equal(count("SELECT count(*) FROM audit_log"), 0);
+    assert_int_equal(audit_append(st, &shortish), SG_OK);
+    assert_int_equal(audit_append(st, &longer), SG_OK);
+    assert_int_equal(audit_list(st, 2, keep_audit_row, &listed), SG_OK);
+    assert_int_equal(export_audit_each(st, &all, keep_audit_row, &exported), SG_OK);
+    store_close(st);
+
+    /* The list is newest first, the export oldest first; the rows are the same. */
+    assert_int_equal(listed.n, 2);
+    assert_int_equal(exported.n, 2);
+    assert_same_audit_row(&listed.rows[1], &exported.rows[0]);
+    assert_same_audit_row(&listed.rows[0], &exported.rows[1]);
+
+    const audit_row *s = &exported.rows[0], *l = &exported.rows[1];
+    assert_int_equal(s->user_id, 0); /* NULL */
+    assert_string_equal(s->username, "cli");
+    assert_string_equal(s->action, "user_add");
+    assert_string_equal(s->target, "ana");
+    assert_string_equal(s->detail, "role=admin");
+    assert_string_equal(s->ip, "");
+    assert_int_equal(strlen(s->at), 20); /* YYYY-MM-DDTHH:MM:SSZ */
+
+    assert_int_equal(l->user_id, 7);
+    assert_string_equal(l->username, "ana");
+    assert_string_equal(l->action, "export.audit");
+    assert_string_equal(l->target, want_target);
+    assert_string_equal(l->detail, want_detail);
+    assert_int_equal(strlen(l->target), 126);
+    assert_int_equal(strlen(l->detail), 253);
+    assert_string_equal(l->ip, "127.0.0.1");
+    /* The database keeps the whole text: only the read is cut. */
+    assert_int_equal(
+        count("SELECT length(CAST(detail AS BLOB)) FROM audit_log WHERE user_id = 7"),
+        301);
+}
+
 static void newer_schema_refused(void **state)
 {
     (void)state;
@@ -194,6 +293,7 @@ int main(void)
         cmocka_unit_test(open_migrates),
         cmocka_unit_test(save_and_reload),
         cmocka_unit_test(print_queue),
+        cmocka_unit_test(audit_rows_cut_between_characters),
         cmocka_unit_test(newer_schema_refused),
         cmocka_unit_test(unwritable_dir),
     };
