@@ -20,6 +20,7 @@ import {
   progress,
   pressedOptions,
   stayAwake,
+  walkAway,
   apiGet,
 } from './harness.mjs';
 
@@ -54,7 +55,7 @@ const SKIPPED = '88123-5';
 test('a full visit in English is shown, stored and accessible', { timeout: 120000 }, async () => {
   const en = await getInstrument(daemon.url, 'en');
   assert.equal(en.items.length, 10);
-  const { page, context } = await openKiosk(browser, daemon.url);
+  const { page, context } = await openKiosk(browser, daemon.url, { clock: true });
 
   /* Welcome */
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
@@ -151,6 +152,7 @@ test('a full visit in English is shown, stored and accessible', { timeout: 12000
   await checkA11y(page, 'the results (en)');
 
   /* The idle warning, on top of the results. */
+  await walkAway(page, daemon.url);
   await page.getByRole('dialog', { name: 'Are you still there?' }).waitFor({ timeout: 8000 });
   await page.getByText(/Clearing in \d+ seconds?/).waitFor();
   await checkA11y(page, 'the idle warning (en)');

@@ -8,7 +8,7 @@
  * instead of hanging it.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,21 @@ export const SIGNPOST_BIN = process.env.SIGNPOST_BIN
   ? path.resolve(process.env.SIGNPOST_BIN)
   : path.resolve(REPO, 'build', 'debug', 'signpost');
 export const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
+
+/*
+ * The daemon's configuration for every browser test: the product's idle
+ * timings (60 s to the warning, 30 s more to the reset), so that a slow
+ * step on a slow machine never meets the privacy timer halfway through a
+ * test about something else.
+ */
+export const CONFIG = path.join(HERE, 'kiosk.conf');
+
+/*
+ * The privacy timer cut to seconds, for the tests that wait for the real
+ * timer to warn and to reset (idle.test.mjs, and the reset in
+ * sms.test.mjs): startDaemon({ kiosk: SHORT_IDLE }).
+ */
+export const SHORT_IDLE = Object.freeze({ idle_warning_s: 3, idle_reset_s: 3 });
 
 const START_TIMEOUT_MS = 15000;
 const STOP_TIMEOUT_MS = 10000;
@@ -51,11 +66,29 @@ function openLogCopy() {
 }
 
 /*
- * Starts `signpost serve` and resolves once it says where it listens.
- * Returns { url, stateDir, db, log(), stop() }; stop() sends SIGTERM and
- * rejects unless the daemon exits 0 within 10 s.
+ * config with more [kiosk] keys, written to a file of its own in a fresh
+ * temporary folder: { dir, file }.  The keys go in a [kiosk] section added
+ * at the end, and the daemon refuses a key set twice, so an override can
+ * never be silently lost to the same key in config.
  */
-export async function startDaemon({ config = path.join(HERE, 'kiosk.conf') } = {}) {
+function configWithKiosk(config, kiosk) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'signpost-e2e-conf-'));
+  const file = path.join(dir, path.basename(config));
+  const keys = Object.entries(kiosk).map(([key, value]) => `${key} = ${value}\n`);
+  writeFileSync(file, `${readFileSync(config, 'utf8')}\n[kiosk]\n${keys.join('')}`, { mode: 0o600 });
+  return { dir, file };
+}
+
+/*
+ * Starts `signpost serve` and resolves once it says where it listens.
+ * kiosk: [kiosk] keys to set on top of config (SHORT_IDLE, say).
+ * Returns { url, stateDir, config, db, log(), stop(), cleanup() }, config
+ * being the file the daemon read; stop() sends SIGTERM and rejects unless
+ * the daemon exits 0 within 10 s.
+ */
+export async function startDaemon({ config = CONFIG, kiosk = null } = {}) {
+  const extra = kiosk ? configWithKiosk(config, kiosk) : null;
+  if (extra) config = extra.file;
   const stateDir = mkdtempSync(path.join(tmpdir(), 'signpost-e2e-'));
   const args = ['serve', '--config', config, '--listen', '127.0.0.1:0', '--staff-listen', '127.0.0.1:0',
     '--state-dir', stateDir];
@@ -115,6 +148,7 @@ export async function startDaemon({ config = path.join(HERE, 'kiosk.conf') } = {
   return {
     url,
     stateDir,
+    config,
     db: path.join(stateDir, 'signpost.db'),
     log: () => output,
     async stop() {
@@ -145,6 +179,7 @@ export async function startDaemon({ config = path.join(HERE, 'kiosk.conf') } = {
         await Promise.race([exit, new Promise((r) => setTimeout(r, 5000))]);
       }
       rmSync(stateDir, { recursive: true, force: true });
+      if (extra) rmSync(extra.dir, { recursive: true, force: true });
     },
   };
 }
@@ -203,9 +238,12 @@ export const VIEWPORTS = {
 /*
  * A fresh context (no shared storage) and page on the kiosk, with console
  * errors, page errors and CSP violations collected for the security test.
+ * clock: true installs playwright's clock in the page before it loads, so
+ * walkAway() can bring the idle warning on; time still runs as usual.
  */
-export async function openKiosk(browser, baseUrl, { viewport = VIEWPORTS.pi7 } = {}) {
+export async function openKiosk(browser, baseUrl, { viewport = VIEWPORTS.pi7, clock = false } = {}) {
   const context = await browser.newContext({ viewport, hasTouch: true, locale: 'en-US' });
+  if (clock) await context.clock.install();
   const page = await context.newPage();
   page.setDefaultTimeout(10000);
   page.setDefaultNavigationTimeout(15000);
@@ -320,6 +358,20 @@ export async function answer(page, instrument, n, codes) {
 
 export async function pressedOptions(page) {
   return page.locator('#screen button.option[aria-pressed="true"]').evaluateAll((els) => els.map((e) => e.dataset.code));
+}
+
+/*
+ * The patient walks away, without the wait: the page's clock (openKiosk
+ * with clock: true) jumps the kiosk's idle_warning_s ahead, so the
+ * "Are you still there?" warning comes now, from the kiosk's own timer,
+ * instead of a real minute from now.  The countdown after it runs in real
+ * time, the whole idle_reset_s, long enough to check the warning.
+ */
+export async function walkAway(page, baseUrl) {
+  const { status, body } = await apiGet(baseUrl, '/api/v1/kiosk');
+  assert.equal(status, 200, 'GET /api/v1/kiosk');
+  assert.ok(body.idle_warning_s > 0, `idle_warning_s: ${body.idle_warning_s}`);
+  await page.clock.fastForward(body.idle_warning_s * 1000);
 }
 
 /* A bounded sleep, for "stop touching the screen". */

@@ -18,6 +18,7 @@ import {
   button,
   answer,
   stayAwake,
+  walkAway,
   VIEWPORTS,
 } from './harness.mjs';
 
@@ -123,7 +124,7 @@ for (const [viewportName, lang] of RUNS) {
     const inst = instruments[lang];
     const viewport = VIEWPORTS[viewportName];
     const label = (screen) => `${screen} at ${viewport.width}x${viewport.height} (${lang})`;
-    const { page, context } = await openKiosk(browser, daemon.url, { viewport });
+    const { page, context } = await openKiosk(browser, daemon.url, { viewport, clock: true });
     if (lang === 'es') await button(page, 'Español').click();
     await check(page, label('welcome'));
     await page.locator('#screen .screen-actions button').click();
@@ -161,6 +162,7 @@ for (const [viewportName, lang] of RUNS) {
     await scroller.evaluate((el) => el.scrollTo(0, el.scrollHeight));
     await check(page, label('the Text me keypad, scrolled to the end'));
 
+    await walkAway(page, daemon.url);
     await page.getByRole('dialog').waitFor({ timeout: 8000 });
     await check(page, label('the idle warning'));
     await context.close();

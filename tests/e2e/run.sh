@@ -13,7 +13,10 @@ if [ "$major" -lt 20 ]; then
     exit 1
 fi
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
+# An emptied or half-installed node_modules counts as missing.
+if [ ! -f node_modules/playwright-core/package.json ] ||
+   [ ! -f node_modules/axe-core/package.json ] ||
+   [ package-lock.json -nt node_modules ]; then
     npm ci --no-audit --no-fund
     touch node_modules
 fi

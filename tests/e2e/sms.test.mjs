@@ -15,6 +15,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  SHORT_IDLE,
   startDaemon,
   launchBrowser,
   openKiosk,
@@ -27,8 +28,9 @@ import {
   idleFor,
 } from './harness.mjs';
 
-const WARN_S = 3;
-const RESET_S = 3;
+/* The inactivity reset test's daemon alone has the timer cut to seconds. */
+const WARN_S = SHORT_IDLE.idle_warning_s;
+const RESET_S = SHORT_IDLE.idle_reset_s;
 
 /* The words the patient should see, as written in kiosk-ui/i18n.js. */
 const T = {
@@ -112,8 +114,9 @@ after(async () => {
   for (const d of daemons) await d.cleanup();
 });
 
-async function fresh() {
-  const d = await startDaemon();
+/* options: startDaemon's (the reset test's SHORT_IDLE). */
+async function fresh(options = {}) {
+  const d = await startDaemon(options);
   daemons.push(d);
   return d;
 }
@@ -417,7 +420,7 @@ for (const lang of ['en', 'es']) {
 }
 
 test('the inactivity reset wipes the typed number', { timeout: 120000 }, async () => {
-  const daemon = await fresh();
+  const daemon = await fresh({ kiosk: SHORT_IDLE });
   const { page, context } = await openKiosk(browser, daemon.url);
   await toResults(page, 'en');
   await openTextMe(page);

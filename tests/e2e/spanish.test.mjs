@@ -22,6 +22,7 @@ import {
   progress,
   pressedOptions,
   stayAwake,
+  walkAway,
 } from './harness.mjs';
 
 let daemon;
@@ -83,7 +84,7 @@ test('the welcome screen in Spanish', { timeout: 60000 }, async () => {
 });
 
 test('switching to Spanish at question 4 keeps every answer', { timeout: 120000 }, async () => {
-  const { page, context } = await openKiosk(browser, daemon.url);
+  const { page, context } = await openKiosk(browser, daemon.url, { clock: true });
   await button(page, 'Start').click();
 
   /* Questions 1-3 in English. */
@@ -160,6 +161,7 @@ test('switching to Spanish at question 4 keeps every answer', { timeout: 120000 
   await checkA11y(page, 'the results (es)');
 
   /* The idle warning in Spanish. */
+  await walkAway(page, daemon.url);
   await page.getByRole('dialog', { name: '¿Sigue ahí?' }).waitFor({ timeout: 8000 });
   await page.getByText(/Se borrará en \d+ segundos?/).waitFor();
   await checkA11y(page, 'the idle warning (es)');

@@ -12,9 +12,8 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
-import { startDaemon, SIGNPOST_BIN, HERE, REPO } from './harness.mjs';
+import { startDaemon, SIGNPOST_BIN, REPO } from './harness.mjs';
 
-export const CONFIG = path.join(HERE, 'kiosk.conf');
 /* docs/img when asked (SIGNPOST_SCREENSHOTS=1, to refresh the staff guide),
  * else a scratch folder: a test run must not rewrite tracked files. */
 export const IMG_DIR = process.env.SIGNPOST_SCREENSHOTS === '1'
@@ -26,7 +25,7 @@ const STAFF_LISTENING = /staff listening on (https:\/\/127\.0\.0\.1:\d+)\//;
 
 /* The daemon, with staffUrl next to the kiosk's url. */
 export async function startStaffDaemon() {
-  const d = await startDaemon({ config: CONFIG });
+  const d = await startDaemon();
   const m = STAFF_LISTENING.exec(d.log());
   if (!m) {
     await d.cleanup();
@@ -36,10 +35,11 @@ export async function startStaffDaemon() {
   return d;
 }
 
-/* An account, made with the binary while the daemon runs; the password
- * goes on standard input, never on the command line. */
+/* An account, made with the binary while the daemon runs, from the
+ * daemon's own config file; the password goes on standard input, never on
+ * the command line. */
 export function addUser(d, name, role, password) {
-  execFileSync(SIGNPOST_BIN, ['user', 'add', name, '--role', role, '--config', CONFIG, '--state-dir', d.stateDir], {
+  execFileSync(SIGNPOST_BIN, ['user', 'add', name, '--role', role, '--config', d.config, '--state-dir', d.stateDir], {
     input: `${password}\n`,
     timeout: 20000,
     stdio: ['pipe', 'pipe', 'pipe'],
