@@ -78,8 +78,9 @@ static inline void fuzz_dir_cleanup(void)
     /* Only the files the targets write: "in.*" and "out.*", then the dir. */
     for (int i = 0; i < 2; i++) {
         static const char *const stems[] = {"in", "out"};
-        static const char *const exts[] = {"", ".json", ".conf", ".db", ".db-staging",
-                                           ".db-journal", ".db-wal", ".db-shm"};
+        static const char *const exts[] = {
+            "",        ".json",  ".conf", ".zip", ".db", ".db-staging", ".db-journal",
+            ".db-wal", ".db-shm"};
         for (size_t e = 0; e < sizeof exts / sizeof exts[0]; e++) {
             snprintf(cmd, sizeof cmd, "%s/%s%s", fuzz_dir_path, stems[i], exts[e]);
             unlink(cmd);
