@@ -154,8 +154,8 @@ void sync_url_display(const char *base, char *out, size_t outlen);
 typedef struct {
     json_t *root;     /* the parsed page; owned */
     json_t *contents; /* the services array, borrowed from root */
-    long page_number; /* -1 when absent */
-    long total_pages; /* -1 when absent */
+    long page_number; /* -1 when absent, negative or too large */
+    long total_pages; /* -1 when absent, negative or too large */
     int last_page;    /* 1 true, 0 false, -1 absent */
     int empty;        /* 1 true, 0 false, -1 absent */
 } sync_page;

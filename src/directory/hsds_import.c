@@ -47,6 +47,10 @@ const char *hsds_problem_name(hsds_problem_kind k)
 
 static void vreport(hsds_ctx *c, hsds_problem_kind kind, const char *file, size_t row,
                     const char *column, int skipped, const char *fmt, va_list ap)
+    __attribute__((format(printf, 7, 0)));
+
+static void vreport(hsds_ctx *c, hsds_problem_kind kind, const char *file, size_t row,
+                    const char *column, int skipped, const char *fmt, va_list ap)
 {
     char msg[512];
     hsds_problem p = {kind, file, row, column ? column : "", msg, skipped};

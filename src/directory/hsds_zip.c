@@ -55,17 +55,25 @@ static int cookie_close(void *cookie)
     return 0;
 }
 
-/* The part of name before its last '/', and the part after. */
+/*
+ * The part of name before its last separator, and the part after.  The zip
+ * format says '/', but some old Windows tools write '\\' (an entry named
+ * "export\\services.csv"), and a clinic should not have to repack those.
+ */
 static const char *split_name(const char *name, size_t *dirlen)
 {
-    const char *slash = strrchr(name, '/');
+    const char *slash = strrchr(name, '/'), *back = strrchr(name, '\\');
+
+    if (!slash || (back && back > slash))
+        slash = back;
     *dirlen = slash ? (size_t)(slash - name) : 0;
     return slash ? slash + 1 : name;
 }
 
 static int ignored(const char *name)
 {
-    return !strncmp(name, "__MACOSX/", 9) || strstr(name, "/.") || name[0] == '.';
+    return !strncmp(name, "__MACOSX", 8) || strstr(name, "/.") || strstr(name, "\\.") ||
+           name[0] == '.';
 }
 
 /* The folder (prefix length) of the services.csv nearest the top; -1 if none. */

@@ -6,6 +6,7 @@
  */
 #include <assert.h>
 #include <ctype.h>
+#include <limits.h>
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,12 +99,14 @@ void sync_url_display(const char *base, char *out, size_t outlen)
 
 /* ---- Page objects ---- */
 
+/* A non-negative integer field; -1 when absent, negative, or beyond a
+ * long (32 bits on an armhf Pi, where a cast would wrap 2^32 + 2 to 2). */
 static long int_field(const json_t *o, const char *key)
 {
     const json_t *v = json_object_get(o, key);
-    if (json_is_integer(v))
-        return (long)json_integer_value(v);
-    return -1;
+    json_int_t n = json_is_integer(v) ? json_integer_value(v) : -1;
+
+    return n >= 0 && n <= LONG_MAX ? (long)n : -1;
 }
 
 static int bool_field(const json_t *o, const char *key)
@@ -287,6 +290,15 @@ static int parse_zone(const char **p, int64_t *offset)
     return 0;
 }
 
+/* Days in month m of year y (proleptic Gregorian): 2023-02-31 is no date. */
+static int month_days(int y, int m)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+    return days[m - 1] + (m == 2 && leap);
+}
+
 int sync_time_parse(const char *s, int64_t *ms)
 {
     const char *p = s;
@@ -294,7 +306,7 @@ int sync_time_parse(const char *s, int64_t *ms)
     int64_t clock = 0, offset = 0;
 
     if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &m) || *p++ != '-' ||
-        digits(&p, 2, &d) || m < 1 || m > 12 || d < 1 || d > 31)
+        digits(&p, 2, &d) || m < 1 || m > 12 || d < 1 || d > month_days(y, m))
         return -1;
     if (*p == 'T' || *p == 't' || (*p == ' ' && isdigit((unsigned char)p[1]))) {
         p++;

@@ -5,6 +5,7 @@
  * options, and a points rule needs points on every option it sums.  Each
  * failure names the JSON path of the offending value.
  */
+#include <ctype.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -75,8 +76,11 @@ static sg_rc load_languages(loader *ld, json_t *root)
         lang->translated_by = get_str(v, "translated_by");
         lang->reviewed_by = get_str(v, "reviewed_by");
         lang->review_status = get_str(v, "review_status");
-        if (!lang->code || strlen(lang->code) != 2)
-            return fail(ld, "languages[%zu].code: expected a two-letter code", i);
+        /* ISO 639-1, lower case: what [kiosk] languages and ?lang= can name. */
+        if (!lang->code || strlen(lang->code) != 2 || !islower((unsigned char)lang->code[0]) ||
+            !islower((unsigned char)lang->code[1]))
+            return fail(ld, "languages[%zu].code: expected a two-letter code such as \"es\"",
+                        i);
         if (!lang->name || !lang->status)
             return fail(ld, "languages[%zu]: name and status are required", i);
         if (strcmp(lang->status, "original") && strcmp(lang->status, "translation"))

@@ -25,6 +25,7 @@
  *    that text parses back to the same instant (years 0000-9999), so a
  *    stored mark means the time it was taken from.
  */
+#include <limits.h>
 #include <jansson.h>
 #include <string.h>
 
@@ -51,13 +52,15 @@ static void check_time(const char *s)
     FUZZ_CHECK(again == ms);
 }
 
-/* A paging field is the JSON's integer, or -1 when it is not one. */
+/* A paging field is the JSON's integer when it is one a long can hold and
+ * not negative, or -1. */
 static void check_int_field(const json_t *root, const char *key, long got)
 {
     const json_t *v = json_is_object(root) ? json_object_get(root, key) : NULL;
+    json_int_t n = json_is_integer(v) ? json_integer_value(v) : -1;
 
-    if (json_is_integer(v))
-        FUZZ_CHECK(got == json_integer_value(v));
+    if (n >= 0 && n <= LONG_MAX)
+        FUZZ_CHECK(got == n);
     else
         FUZZ_CHECK(got == -1);
 }

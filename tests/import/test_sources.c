@@ -186,6 +186,12 @@ static void zip_with_a_folder_inside(void **state)
     check_example_city(r);
     import_done(r);
 
+    /* Backslashes as some old Windows tools write them: still a folder. */
+    make_zip(FIXTURE("example-city-1.1"), "export\\", zip_path);
+    r = import_ok(zip_path);
+    check_example_city(r);
+    import_done(r);
+
     /* Problems name the file inside the archive. */
     make_zip(FIXTURE("problems/duplicates"), "pkg/", zip_path);
     r = import_ok(zip_path);

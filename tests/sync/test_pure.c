@@ -4,6 +4,7 @@
  * HSDS Page objects and where a listing ends, Retry-After in both forms,
  * full-jitter backoff, HTTP status classes, timestamps and the mark.
  */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -102,6 +103,20 @@ static void test_page_object(void **st)
     assert_false(sync_page_is_last(&p, 2, 2));
     sync_page_free(&p);
     sync_page_free(&p); /* twice is harmless */
+}
+
+/* Paging numbers no real page has are treated as absent, never wrapped. */
+static void test_page_numbers_out_of_range(void **st)
+{
+    static const char body[] = "{\"total_pages\":-3,\"page_number\":9223372036854775807,"
+                               "\"contents\":[{\"id\":\"a\"}]}";
+    sync_page p;
+    char err[256];
+    (void)st;
+    assert_int_equal(sync_page_parse(body, strlen(body), &p, err, sizeof err), SG_OK);
+    assert_int_equal(p.total_pages, -1);
+    assert_true(p.page_number == -1 || p.page_number == LONG_MAX); /* LONG_MAX on 64 bits */
+    sync_page_free(&p);
 }
 
 static int last_of(const char *body, int requested, int per_page)
@@ -238,6 +253,12 @@ static void test_time_parse(void **st)
     assert_int_equal(t(""), -1);
     assert_int_equal(t("2023-3-15"), -1);
     assert_int_equal(t("2023-13-01"), -1);
+    assert_int_equal(t("2023-02-31"), -1); /* no such day: not 3 March */
+    assert_int_equal(t("2023-02-29"), -1); /* 2023 is not a leap year */
+    assert_int_equal(t("1900-02-29"), -1); /* nor is 1900 */
+    assert_int_equal(t("2000-02-29"), 951782400000LL);
+    assert_int_equal(t("2023-04-31"), -1);
+    assert_int_equal(t("2023-12-31"), 1703980800000LL);
     assert_int_equal(t("2023-03-15T25:00:00Z"), -1);
     assert_int_equal(t("2023-03-15T10:30:45.Z"), -1);
     assert_int_equal(t("2023-03-15T10:30:45Zjunk"), -1);
@@ -283,6 +304,7 @@ int main(void)
         cmocka_unit_test(test_url_rejects),
         cmocka_unit_test(test_url_display),
         cmocka_unit_test(test_page_object),
+        cmocka_unit_test(test_page_numbers_out_of_range),
         cmocka_unit_test(test_page_end),
         cmocka_unit_test(test_page_malformed),
         cmocka_unit_test(test_retry_after),

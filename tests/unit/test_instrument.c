@@ -62,6 +62,9 @@ static void malformed_files(void **state)
            "not an option of the rule's items");
     broken("\"threshold\": 11", "\"threshold\": \"eleven\"", "threshold");
     broken("\"format\"", "{\"format\"", ":2:3: ");
+    /* A language the kiosk could never be asked for. */
+    broken("\"code\": \"es\"", "\"code\": \"a,\"", "languages[1].code");
+    broken("\"code\": \"es\"", "\"code\": \"ES\"", "languages[1].code");
 }
 
 static void missing_file(void **state)
