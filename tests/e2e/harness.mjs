@@ -190,6 +190,16 @@ export function sql(db, query) {
   return out.trim() ? JSON.parse(out) : [];
 }
 
+/*
+ * Changes the daemon's database under it, as time passing would (a text
+ * "sent" days ago): only for what a test cannot wait for.  WAL lets it
+ * write while the daemon runs; the busy timeout covers the daemon's own
+ * short writes.
+ */
+export function sqlWrite(db, statement) {
+  execFileSync('sqlite3', ['-cmd', '.timeout 5000', db, statement], { encoding: 'utf8', timeout: 10000 });
+}
+
 /* Straight to the API from node (not through the page). */
 export async function apiGet(baseUrl, pathname, token) {
   const headers = { Accept: 'application/json' };

@@ -4,7 +4,8 @@
  * password is named as such), the queue with a patient's visit and its
  * need chips, the submission with a referral moved to "connected" with a
  * note (checked in the API's answer and on screen after a reload),
- * follow-up, a resource's clinic notes edited and verified, a report whose
+ * follow-up (a referral due today, a check-in nobody answered), a
+ * resource's clinic notes edited and verified, a report whose
  * numbers match the API's, exports downloaded, a viewer who gets no
  * change control, the audit log, an ended session, and sign out.  axe-core
  * runs on every screen; the CSP must report nothing.
@@ -17,7 +18,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launchBrowser, checkA11y } from './harness.mjs';
+import { launchBrowser, checkA11y, sql, sqlWrite } from './harness.mjs';
 import {
   startStaffDaemon, addUser, submitVisit, openConsole, signIn, waitHeading, routeExists, staffApi, screenshot, TABLET,
 } from './staff-harness.mjs';
@@ -296,6 +297,35 @@ test('follow-up lists a referral due today and links to its submission', async (
   assert.match(await qrow.textContent(), /Open/);
   assert.match(await qrow.textContent(), /2 scheduled/);
   await screenshot(page, 'queue');
+  noProblems(problems);
+});
+
+/*
+ * A check-in "sent" three days ago (the outbox row moved back in time, as
+ * the integration test does) with no reply is listed under "Texts with no
+ * answer" and links to its submission; a reply would take it off.
+ */
+test('follow-up lists a check-in nobody answered and links to its submission', async (t) => {
+  const { page, context, problems } = await consoleAs('nav');
+  if (!(await needs(t, context, '/follow-up'))) return;
+  const before = await staffApi(context, d.staffUrl, '/follow-up');
+  assert.equal(before.body.no_answer.length, 0, 'no text is waiting yet');
+  const reminder = sql(d.db, `SELECT id FROM sms_outbox WHERE screening_id = '${visit.id}'`
+    + " AND kind = 'reminder' AND state = 'scheduled' ORDER BY due_at LIMIT 1")[0];
+  assert.ok(reminder, 'the visit has a scheduled check-in');
+  sqlWrite(d.db, "UPDATE sms_outbox SET state = 'sent', sent_at = CAST(strftime('%s', 'now') AS INTEGER) - 3 * 86400"
+    + ` WHERE id = '${reminder.id}'`);
+
+  await page.goto(`${d.staffUrl}/staff/#/follow-up`);
+  await waitHeading(page, 'Follow-up');
+  await page.getByRole('heading', { name: 'Texts with no answer (1)' }).waitFor();
+  const row = page.locator('#fu-no-answer tbody tr');
+  assert.equal(await row.count(), 1);
+  assert.match(await row.textContent(), /Check-in/);
+  await checkA11y(page, 'follow-up, a text with no answer');
+  await row.getByRole('link', { name: 'Open submission' }).click();
+  await waitHeading(page, 'Submission from');
+  assert.match(page.url(), new RegExp(`#/submissions/${visit.id}$`));
   noProblems(problems);
 });
 
