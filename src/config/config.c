@@ -619,6 +619,15 @@ sg_rc config_finish(sg_config *cfg, char *err, size_t errlen)
                  cfg->source[0] ? cfg->source : "defaults");
         return SG_EINVAL;
     }
+    /* An idle keep-alive connection would otherwise be cut, and logged, as
+     * a slow client rather than closed quietly by the idle timeout. */
+    if (cfg->request_deadline_s < cfg->request_timeout_s) {
+        snprintf(err, errlen,
+                 "%s: [kiosk] request_deadline_s (%d) must be at least request_timeout_s (%d)",
+                 cfg->source[0] ? cfg->source : "defaults", cfg->request_deadline_s,
+                 cfg->request_timeout_s);
+        return SG_EINVAL;
+    }
     if (check_sms_staff(cfg, err, errlen))
         return SG_EINVAL;
     if (strcmp(cfg->printer_transport, "tcp") == 0 && !cfg->printer_host[0]) {

@@ -122,6 +122,14 @@ static void command_line_override_and_finish(void **state)
     cfg.kiosk_latitude = 10;
     assert_int_equal(config_finish(&cfg, err, sizeof err), SG_EINVAL);
     assert_non_null(strstr(err, "latitude and longitude"));
+    cfg.kiosk_latitude = NAN;
+    /* The whole-request deadline may not be shorter than the idle timeout. */
+    assert_int_equal(cfg.request_deadline_s, 30);
+    assert_int_equal(cfg.staff_threads, 2);
+    assert_int_equal(config_set(&cfg, "kiosk", "request_deadline_s", "5", err, sizeof err),
+                     SG_OK);
+    assert_int_equal(config_finish(&cfg, err, sizeof err), SG_EINVAL);
+    assert_non_null(strstr(err, "request_deadline_s (5) must be at least request_timeout_s (10)"));
 }
 
 static void split_listen(void **state)
