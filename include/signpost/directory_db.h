@@ -32,6 +32,16 @@
  *                             from the domain map: how 2 = taxonomy term,
  *                             1 = keyword (FTS, only for services with no
  *                             terms); rebuilt when the map changes
+ *   service_domain_codes(domain, code)
+ *                             a small number per domain (1, 2, ... in name
+ *                             order), for the index below
+ *   service_domain_geo        R*Tree over (code, latitude, longitude): one
+ *                             entry per domain of each located, active
+ *                             service, id = sid * DIRECTORY_GEO_IDS + code,
+ *                             filled in (code, Hilbert key) order; rebuilt
+ *                             with service_domains, and at start-up when a
+ *                             file older than it lacks it (the reader falls
+ *                             back to service_geo while it is missing)
  *
  * Ownership: every handle here is freed by its _close/_free, which accepts
  * NULL.
@@ -47,16 +57,28 @@
 #define DIRECTORY_DB_FILE "directory.db"
 #define DIRECTORY_DB_FORMAT 1
 
+/* The multiplier of service_domain_geo ids: above any domain code. */
+#define DIRECTORY_GEO_IDS 64
+
 /* The schema above as SQL, for the importer to create a new file with. */
 const char *directory_db_schema(void);
 
 /*
- * Fills service_domains from the domain map (in one transaction) and
- * records the map's hash in meta.  Used by the importer and by the daemon
+ * Fills service_domains, and from it service_domain_geo, from the domain
+ * map (in one transaction) and records the map's hash in meta.  Used by the importer and by the daemon
  * when the configured map differs from the one the file was built with.
  */
 sg_rc directory_db_map_domains(sqlite3 *db, const sg_domain_map *map, char *err,
                                size_t errlen);
+
+/*
+ * Rebuilds service_domain_codes and service_domain_geo from service_domains,
+ * inside the caller's transaction (directory_db_map_domains does it).
+ */
+sg_rc directory_db_build_geo(sqlite3 *db);
+
+/* 1 when the file has service_domain_geo (files imported before it lack it). */
+int directory_db_has_geo(sqlite3 *db);
 
 /* The same for a freshly imported file at path that is not installed yet
  * (import, sync, first start): opens it, builds the index, closes it. */
@@ -77,8 +99,11 @@ sg_rc directory_install(const char *tmp_path, const char *dir, char *err, size_t
  * Start-up: makes sure dir/directory.db exists and that its domain index was
  * built from this map.  With no directory yet and import_path set (the demo,
  * or [directory] import), imports it; when the map changed since the file
- * was built, rebuilds the index in place (one transaction).  *problems gets
- * the number of import problems (0 when nothing was imported).
+ * was built, rebuilds the index in place (one transaction); when only
+ * service_domain_geo is missing (a file from an older version), builds it,
+ * and if that fails warns and goes on (the reader does without it).
+ * *problems gets the number of import problems (0 when nothing was
+ * imported).
  */
 sg_rc directory_prepare(const char *dir, const char *import_path, const sg_domain_map *map,
                         size_t *problems, char *err, size_t errlen);

@@ -4,8 +4,9 @@
  *
  * The domain index (service_domains) is what keeps matching cheap at any
  * directory size: the matcher never scans services, it asks for the services
- * of one domain near the kiosk through this table and the R*Tree.  It is
- * rebuilt whenever the clinic edits the domain map, in one transaction.
+ * of one domain near the kiosk through this table and the per-domain R*Tree
+ * derived from it (domain_geo.c).  Both are rebuilt whenever the clinic
+ * edits the domain map, in one transaction.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -178,7 +179,8 @@ sg_rc directory_db_map_domains(sqlite3 *db, const sg_domain_map *map, char *err,
             goto out;
     rc = SG_EDB;
     sqlite3_bind_text(meta, 1, hash, -1, SQLITE_STATIC);
-    if (sqlite3_step(meta) != SQLITE_DONE || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL))
+    if (directory_db_build_geo(db) || sqlite3_step(meta) != SQLITE_DONE ||
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL))
         goto out;
     rc = SG_OK;
 out:

@@ -2,7 +2,8 @@
  * Getting a directory in place before the kiosk opens (directory_db.h):
  * the first start of a demo or a fresh install imports the configured
  * package, and an edited domain map rebuilds the domain index so that the
- * clinic's change takes effect at the next start without a re-import.
+ * clinic's change takes effect at the next start without a re-import.  A
+ * file from before the per-domain spatial index gets it here, once.
  */
 #include <stdio.h>
 #include <string.h>
@@ -31,6 +32,24 @@ static sg_rc read_meta(sqlite3 *db, const char *key, char *out, size_t outlen)
     return rc;
 }
 
+/*
+ * A file imported before service_domain_geo existed: build it in place.  A
+ * failure (a read-only or full disk) costs only the nearest-first speed, so
+ * the kiosk starts anyway and the reader uses service_geo instead.
+ */
+static void add_geo(sqlite3 *db, const char *path)
+{
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK &&
+        directory_db_build_geo(db) == SG_OK &&
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
+        sg_info("directory: built the per-domain spatial index of %s", path);
+        return;
+    }
+    sg_warn("directory: cannot build the per-domain spatial index of %s (%s); matching "
+            "will be slower in crowded areas", path, sqlite3_errmsg(db));
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
 /* Rebuilds the domain index of the file at path when its map hash differs. */
 static sg_rc remap_if_changed(const char *path, const sg_domain_map *map, int *remapped,
                               char *err, size_t errlen)
@@ -54,7 +73,8 @@ static sg_rc remap_if_changed(const char *path, const sg_domain_map *map, int *r
     if (strcmp(want, have) != 0) {
         rc = directory_db_map_domains(db, map, err, errlen);
         *remapped = rc == SG_OK;
-    }
+    } else if (!directory_db_has_geo(db))
+        add_geo(db, path);
 out:
     sqlite3_close(db);
     return rc;

@@ -6,11 +6,14 @@
  * indexes only, so the cost of a match depends on how crowded the kiosk's
  * neighbourhood is, not on how big the directory is:
  *
- *   near       the domain's services in a box around the kiosk (R*Tree),
- *              sized from the domain's density and growing until it holds
- *              enough of them or reaches the radius; a domain with few
- *              located services (or a kiosk without coordinates) takes
- *              them all, up to the cap, without a box;
+ *   near       the domain's nearest services: a box around the kiosk is
+ *              searched in the per-domain R*Tree (service_domain_geo), which
+ *              returns only that domain's services, and bisected until its
+ *              inscribed circle holds enough of them and the whole box not
+ *              too many; those are ordered by distance and the nearest kept,
+ *              so every candidate is nearer than any service left out.  A
+ *              domain with few located services (or a kiosk without
+ *              coordinates) takes them all, up to the cap, without a box;
  *   unlocated  services of the domain with no coordinates (partial scan of
  *              the (domain, located) index, capped);
  *   raised     services the clinic pinned or raised, wherever they are
@@ -21,7 +24,9 @@
  * attached read-only for the curation join.  The directory file is swapped
  * by imports (rename), so each match checks the file's identity and reopens
  * when it changed; a connection to the old file keeps reading the old,
- * whole directory until then.
+ * whole directory until then.  A file from before service_domain_geo (which
+ * start-up adds) is searched through service_geo instead: the same nearest
+ * services, at the cost of probing every service in the box for the domain.
  */
 #include <assert.h>
 #include <math.h>
@@ -35,8 +40,12 @@
 #include "signpost/log.h"
 #include "signpost/store.h"
 
-#define NEAR_LIMIT 32      /* candidates from the box, per domain */
-#define NEAR_WANT 16       /* enough to rank well: grow the box until this many */
+#define NEAR_LIMIT 32      /* candidates from the box, per domain: the nearest */
+#define NEAR_WANT 16       /* enough to rank well: look further if hiding left fewer */
+#define PROBE_CAP 256      /* box rows read at once: a fuller box is shrunk */
+#define PROBE_TRIES 12     /* boxes per domain before making do with the last */
+#define NEAR_CHUNK 64      /* sids handed to the candidate query at once */
+#define MIN_KM 0.01        /* a crowd on one spot cannot be split by shrinking */
 #define UNLOCATED_LIMIT 8
 #define RAISED_LIMIT 32
 #define MAX_CANDIDATES (NEAR_LIMIT + UNLOCATED_LIMIT + RAISED_LIMIT)
@@ -52,6 +61,18 @@ typedef struct {
     schedule_rule rules[RULES_PER_SERVICE];
 } slot;
 
+typedef struct {
+    long long sid;
+    double km;
+} near_pt;
+
+typedef struct {
+    char name[32];
+    long located; /* the domain's services with coordinates */
+    int code;     /* its code in service_domain_geo; 0 in a file without it */
+    double km;    /* the box to try first around at_lat, at_lon; 0: unknown */
+} dom_info;
+
 struct directory_reader {
     pthread_mutex_t lock;
     char db_path[4096], store_uri[4200];
@@ -61,18 +82,18 @@ struct directory_reader {
     size_t nservices;
     double extent[4]; /* min lat, max lat, min lon, max lon of located services */
     int has_extent;
-    struct {
-        char name[32];
-        long located; /* the domain's services with coordinates */
-    } doms[SG_MAX_DOMAINS];
+    int geo;                /* the file has service_domain_geo */
+    double at_lat, at_lon;  /* the kiosk the boxes in doms were sized for */
+    dom_info doms[SG_MAX_DOMAINS];
     int ndoms;
-    sqlite3_stmt *near, *anywhere, *unlocated, *raised, *rules;
+    sqlite3_stmt *probe, *near, *anywhere, *unlocated, *raised, *rules;
     struct batch *scratch; /* the candidates; matches take turns under lock */
 };
 
 /* Everything one match needs: a few hundred KB, allocated at the first
  * match and kept, rather than mapped and unmapped on every submission. */
 typedef struct batch {
+    near_pt pts[PROBE_CAP];
     slot slots[MAX_CANDIDATES];
     match_candidate cands[MAX_CANDIDATES];
     dir_curation curs[MAX_CURATED];
@@ -86,13 +107,26 @@ typedef struct batch {
     " c.hidden, c.notes, c.verified_on, c.verified_by, c.updated_at, s.assured_date "
 #define CAND_FILTER " AND s.status IN ('active', '') AND coalesce(c.hidden, 0) = 0 "
 
+#define BOX_WHERE " min_lat >= ?2 AND max_lat <= ?3 AND min_lon >= ?4 AND max_lon <= ?5"
+/* The domain's (code ?1) services in a box: ids and coordinates, no more. */
+static const char probe_sql[] =
+    "SELECT id, min_lat, min_lon FROM service_domain_geo"
+    " WHERE dmin >= ?1 AND dmax <= ?1 AND" BOX_WHERE " LIMIT ?6";
+/* The same in a file without it: every service in the box is looked up. */
+static const char probe_old_sql[] =
+    "SELECT g.sid, g.min_lat, g.min_lon FROM service_geo g"
+    " CROSS JOIN service_domains d ON d.domain = ?1 AND d.sid = g.sid"
+    " WHERE" BOX_WHERE " LIMIT ?6";
+/* The services the probe found, as candidates of domain ?1: ?2 is a JSON
+ * array of their sids, nearest first, and the CROSS JOIN keeps that order,
+ * so the LIMIT keeps the nearest of those not hidden.  One statement for
+ * them all costs less than one for each. */
 static const char near_sql[] =
     CAND_COLUMNS
-    "FROM service_geo g CROSS JOIN service_domains d ON d.domain = ?1 AND d.sid = g.sid"
-    " CROSS JOIN services s ON s.sid = d.sid"
+    "FROM json_each(?2) j CROSS JOIN services s ON s.sid = j.value"
+    " CROSS JOIN service_domains d ON d.domain = ?1 AND d.sid = s.sid"
     " LEFT JOIN st.service_curation c ON c.service_id = s.id"
-    " WHERE g.min_lat >= ?2 AND g.max_lat <= ?3 AND g.min_lon >= ?4 AND g.max_lon <= ?5"
-    CAND_FILTER "LIMIT ?6";
+    " WHERE j.type = 'integer'" CAND_FILTER "LIMIT ?3";
 static const char anywhere_sql[] =
     CAND_COLUMNS
     "FROM service_domains d INDEXED BY service_domains_unlocated"
@@ -122,8 +156,10 @@ const char *directory_reader_query(size_t i, const char **name)
     static const struct {
         const char *name, *sql;
     } queries[] = {
-        {"near", near_sql},           {"anywhere", anywhere_sql}, {"unlocated", unlocated_sql},
-        {"raised", raised_sql},       {"rules", rules_sql},
+        {"probe", probe_sql},       {"probe (older file)", probe_old_sql},
+        {"near", near_sql},         {"anywhere", anywhere_sql},
+        {"unlocated", unlocated_sql}, {"raised", raised_sql},
+        {"rules", rules_sql},
     };
     if (i >= sizeof queries / sizeof queries[0])
         return NULL;
@@ -133,13 +169,14 @@ const char *directory_reader_query(size_t i, const char **name)
 
 static void close_db(directory_reader *r)
 {
+    sqlite3_finalize(r->probe);
     sqlite3_finalize(r->near);
     sqlite3_finalize(r->anywhere);
     sqlite3_finalize(r->unlocated);
     sqlite3_finalize(r->raised);
     sqlite3_finalize(r->rules);
     sqlite3_close(r->db);
-    r->near = r->anywhere = r->unlocated = r->raised = r->rules = NULL;
+    r->probe = r->near = r->anywhere = r->unlocated = r->raised = r->rules = NULL;
     r->db = NULL;
     r->nservices = 0;
 }
@@ -175,20 +212,44 @@ static int read_domain_counts(directory_reader *r)
 
     r->ndoms = 0;
     while (ok && r->ndoms < SG_MAX_DOMAINS && sqlite3_step(s) == SQLITE_ROW) {
-        snprintf(r->doms[r->ndoms].name, sizeof r->doms[0].name, "%s",
-                 (const char *)sqlite3_column_text(s, 0));
-        r->doms[r->ndoms++].located = sqlite3_column_int64(s, 1);
+        dom_info *d = &r->doms[r->ndoms++];
+        memset(d, 0, sizeof *d);
+        snprintf(d->name, sizeof d->name, "%s", (const char *)sqlite3_column_text(s, 0));
+        d->located = sqlite3_column_int64(s, 1);
     }
     sqlite3_finalize(s);
     return ok;
 }
 
-static long located_in(const directory_reader *r, const char *domain)
+static dom_info *find_dom(directory_reader *r, const char *domain)
 {
     for (int i = 0; i < r->ndoms; i++)
         if (strcmp(r->doms[i].name, domain) == 0)
-            return r->doms[i].located;
-    return 0;
+            return &r->doms[i];
+    return NULL;
+}
+
+/* Each domain's code in service_domain_geo, when the file has it. */
+static int read_domain_codes(directory_reader *r)
+{
+    sqlite3_stmt *s = NULL;
+    int ok;
+
+    r->geo = directory_db_has_geo(r->db);
+    if (!r->geo) {
+        sg_info("directory: %s has no per-domain spatial index yet; the next start "
+                "builds it", r->db_path);
+        return 1;
+    }
+    ok = sqlite3_prepare_v2(r->db, "SELECT domain, code FROM service_domain_codes", -1, &s,
+                            NULL) == SQLITE_OK;
+    while (ok && sqlite3_step(s) == SQLITE_ROW) {
+        dom_info *d = find_dom(r, (const char *)sqlite3_column_text(s, 0));
+        if (d)
+            d->code = sqlite3_column_int(s, 1);
+    }
+    sqlite3_finalize(s);
+    return ok;
 }
 
 /* Opens the file now at db_path; on failure the reader stays closed. */
@@ -210,7 +271,9 @@ static sg_rc open_db(directory_reader *r, const struct stat *sb)
          sqlite3_bind_text(att, 1, r->store_uri, -1, SQLITE_STATIC) == SQLITE_OK &&
          sqlite3_step(att) == SQLITE_DONE;
     sqlite3_finalize(att);
-    ok = ok && read_totals(r) && read_domain_counts(r) &&
+    ok = ok && read_totals(r) && read_domain_counts(r) && read_domain_codes(r) &&
+         !sqlite3_prepare_v3(r->db, r->geo ? probe_sql : probe_old_sql, -1,
+                             SQLITE_PREPARE_PERSISTENT, &r->probe, NULL) &&
          !sqlite3_prepare_v3(r->db, near_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->near, NULL) &&
          !sqlite3_prepare_v3(r->db, anywhere_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->anywhere, NULL) &&
          !sqlite3_prepare_v3(r->db, unlocated_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->unlocated, NULL) &&
@@ -404,59 +467,182 @@ static void gather_limit(sqlite3_stmt *s, const char *domain, int limit, batch *
     take_all(s, b);
 }
 
-/* Rows in a box of half-size km around the kiosk; *all is set when the box
- * holds every located service of the directory. */
-static size_t near_box(directory_reader *r, const char *domain, const match_query *q,
-                       double km, batch *b, int *all)
+/* The domain's services in a box of half-size km around the kiosk, with
+ * their distances, into b->pts (at most PROBE_CAP of them, unordered);
+ * *all is set when the box holds every located service of the directory. */
+static size_t probe_box(directory_reader *r, const dom_info *d, const match_query *q,
+                        double km, batch *b, int *all)
 {
     double dlat = km / 111.2, coslat = cos(q->latitude * M_PI / 180.0);
     double dlon = km / (111.2 * fmax(coslat, 0.01));
-    size_t before = b->n;
+    size_t n = 0;
 
     *all = !r->has_extent ||
            (q->latitude - dlat <= r->extent[0] && q->latitude + dlat >= r->extent[1] &&
             q->longitude - dlon <= r->extent[2] && q->longitude + dlon >= r->extent[3]);
-    sqlite3_reset(r->near);
-    sqlite3_bind_text(r->near, 1, domain, -1, SQLITE_STATIC);
-    sqlite3_bind_double(r->near, 2, q->latitude - dlat);
-    sqlite3_bind_double(r->near, 3, q->latitude + dlat);
-    sqlite3_bind_double(r->near, 4, q->longitude - dlon);
-    sqlite3_bind_double(r->near, 5, q->longitude + dlon);
-    sqlite3_bind_int(r->near, 6, NEAR_LIMIT);
-    take_all(r->near, b);
-    return b->n - before;
+    sqlite3_reset(r->probe);
+    if (r->geo)
+        sqlite3_bind_int(r->probe, 1, d->code);
+    else
+        sqlite3_bind_text(r->probe, 1, d->name, -1, SQLITE_STATIC);
+    sqlite3_bind_double(r->probe, 2, q->latitude - dlat);
+    sqlite3_bind_double(r->probe, 3, q->latitude + dlat);
+    sqlite3_bind_double(r->probe, 4, q->longitude - dlon);
+    sqlite3_bind_double(r->probe, 5, q->longitude + dlon);
+    sqlite3_bind_int(r->probe, 6, PROBE_CAP);
+    while (n < PROBE_CAP && sqlite3_step(r->probe) == SQLITE_ROW) {
+        long long id = sqlite3_column_int64(r->probe, 0);
+        b->pts[n].sid = r->geo ? id / DIRECTORY_GEO_IDS : id;
+        b->pts[n++].km =
+            directory_distance_km(q->latitude, q->longitude, sqlite3_column_double(r->probe, 1),
+                                  sqlite3_column_double(r->probe, 2));
+    }
+    sqlite3_reset(r->probe);
+    return n;
 }
 
 /*
- * A first box expected to hold about twice NEAR_WANT of the domain's
+ * A first box expected to hold about twice NEAR_LIMIT of the domain's
  * services if they were spread evenly over the directory's extent; real
- * directories are denser in town, so it is seldom too small.
+ * directories are denser in town, where it may be halved a time or two.
  */
 static double first_box_km(const directory_reader *r, const match_query *q, long located)
 {
     double h = (r->extent[1] - r->extent[0]) * 111.2;
     double w = (r->extent[3] - r->extent[2]) * 111.2 * cos(q->latitude * M_PI / 180.0);
-    double km = 0.5 * sqrt(fmax(h * w, 1.0) * 2.0 * NEAR_WANT / (double)located);
+    double km = 0.5 * sqrt(fmax(h * w, 1.0) * 2.0 * NEAR_LIMIT / (double)located);
     return fmax(km, START_KM / 4);
+}
+
+enum { BOX_FITS, BOX_FULL, BOX_SPARSE };
+
+/* A box fits when the probe read all of it (not PROBE_CAP rows) and its
+ * inscribed circle holds need services: nothing outside the box is nearer
+ * than those.  A box that cannot grow fits whatever it holds. */
+static int judge_box(const near_pt *pts, size_t n, double km, size_t need, int open)
+{
+    size_t inside = 0;
+
+    if (n == PROBE_CAP)
+        return BOX_FULL;
+    for (size_t i = 0; i < n; i++)
+        inside += pts[i].km <= km;
+    return inside >= need || !open ? BOX_FITS : BOX_SPARSE;
+}
+
+static int by_distance(const void *pa, const void *pb)
+{
+    const near_pt *a = pa, *b = pb;
+    if (a->km != b->km)
+        return a->km < b->km ? -1 : 1;
+    return (a->sid > b->sid) - (a->sid < b->sid);
+}
+
+/*
+ * Bisects the box, between the largest seen too sparse and the smallest
+ * seen too full, until one fits; starts from the size the last fit
+ * suggested (a kiosk does not move, so that is usually the only probe).
+ * Leaves the box's services in b->pts, nearest first, and returns how
+ * many; *open is set when a bigger box could still hold more.
+ */
+static size_t find_box(directory_reader *r, dom_info *d, const match_query *q, size_t need,
+                       double max_km, batch *b, int *open)
+{
+    double km = fmin(d->km > 0 ? d->km : first_box_km(r, q, d->located), max_km);
+    double lo = 0, hi = 0;
+    size_t n;
+
+    for (int t = 1;; t++) {
+        int all, v;
+        n = probe_box(r, d, q, km, b, &all);
+        *open = !all && km < max_km;
+        v = judge_box(b->pts, n, km, need, *open);
+        /* Remember a box of about twice need for next time: the rows read
+           are the cost, and one that small still fits nearly always. */
+        if (v == BOX_FITS)
+            d->km = n > 0 ? km * fmin(1.0, sqrt(2.0 * (double)need / (double)n)) : km;
+        if (v == BOX_FITS || t == PROBE_TRIES || (v == BOX_FULL && km <= MIN_KM))
+            break;
+        *(v == BOX_FULL ? &hi : &lo) = km;
+        km = lo > 0 && hi > 0 ? sqrt(lo * hi) : v == BOX_FULL ? km / 2 : fmin(km * 2, max_km);
+    }
+    qsort(b->pts, n, sizeof *b->pts, by_distance);
+    return n;
+}
+
+/* The sids of pts[from..to) as a JSON array; its length, or -1 when it
+ * does not fit in outlen. */
+static int sid_list(const near_pt *pts, size_t from, size_t to, char *out, size_t outlen)
+{
+    size_t w = 1;
+
+    out[0] = '[';
+    for (size_t i = from; i < to && w < outlen; i++) {
+        int k = snprintf(out + w, outlen - w, "%s%lld", i > from ? "," : "", pts[i].sid);
+        w += k > 0 ? (size_t)k : outlen;
+    }
+    if (w + 2 > outlen)
+        return -1;
+    out[w++] = ']';
+    out[w] = '\0';
+    return (int)w;
+}
+
+/* Takes the services found, nearest first, until NEAR_LIMIT are in; the
+ * candidate query drops the hidden and inactive ones. */
+static void take_nearest(directory_reader *r, const dom_info *d, size_t n, batch *b)
+{
+    char list[NEAR_CHUNK * 21 + 3]; /* a comma and up to 20 digits each */
+
+    for (size_t from = 0; from < n && b->n < NEAR_LIMIT; from += NEAR_CHUNK) {
+        int len = sid_list(b->pts, from, from + NEAR_CHUNK < n ? from + NEAR_CHUNK : n, list,
+                           sizeof list);
+        if (len < 0)
+            return;
+        sqlite3_reset(r->near);
+        sqlite3_bind_text(r->near, 1, d->name, -1, SQLITE_STATIC);
+        /* A copy: the binding outlives this stack buffer. */
+        sqlite3_bind_text(r->near, 2, list, len, SQLITE_TRANSIENT);
+        sqlite3_bind_int(r->near, 3, (int)(NEAR_LIMIT - b->n));
+        take_all(r->near, b);
+    }
+}
+
+/* Box sizes are remembered per kiosk position: forget them when it moves. */
+static void kiosk_at(directory_reader *r, const match_query *q)
+{
+    if (q->latitude == r->at_lat && q->longitude == r->at_lon)
+        return;
+    r->at_lat = q->latitude;
+    r->at_lon = q->longitude;
+    for (int i = 0; i < r->ndoms; i++)
+        r->doms[i].km = 0;
 }
 
 static void gather_near(directory_reader *r, const char *domain, const match_query *q,
                         batch *b)
 {
     double max_km = q->radius_km > 0 ? q->radius_km : NO_RADIUS_KM;
-    long located = located_in(r, domain);
+    dom_info *d = find_dom(r, domain);
+    size_t need = NEAR_LIMIT;
 
     assert(b->n == 0 && b->ncur == 0); /* the box goes first: it may start over */
     /* Few enough to rank them all (or nowhere to measure from): no box. */
-    if (isnan(q->latitude) || isnan(q->longitude) || located <= NEAR_LIMIT) {
+    if (isnan(q->latitude) || isnan(q->longitude) || !d || d->located <= NEAR_LIMIT) {
         gather_limit(r->anywhere, domain, NEAR_LIMIT, b);
         return;
     }
-    for (double km = fmin(first_box_km(r, q, located), max_km);; km = fmin(km * 2, max_km)) {
-        int all = 0;
-        b->n = b->ncur = 0; /* a bigger box holds everything the smaller one did */
-        if (near_box(r, domain, q, km, b, &all) >= NEAR_WANT || km >= max_km || all)
+    kiosk_at(r, q);
+    for (int round = 0; round < 3; round++) {
+        int open;
+        size_t n = find_box(r, d, q, need, max_km, b, &open);
+        b->n = b->ncur = 0;
+        take_nearest(r, d, n, b);
+        /* A crowd the clinic hid must not leave too few: look further by as
+           many as were passed over. */
+        if (b->n >= NEAR_WANT || !open)
             break;
+        need = (size_t)fmin((double)(need + n - b->n), PROBE_CAP / 2);
     }
 }
 
