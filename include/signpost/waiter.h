@@ -24,5 +24,8 @@ void waiter_stop(sg_waiter *w);
 int waiter_wait(sg_waiter *w, long ms);
 /* 1 once waiter_stop() was called (checked between units of work). */
 int waiter_stopping(sg_waiter *w);
+/* Milliseconds on the monotonic clock the waits use: for deadlines and
+ * ages that a wall-clock jump must not move.  Never 0. */
+long long waiter_now_ms(void);
 
 #endif

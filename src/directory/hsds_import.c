@@ -14,10 +14,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "hsds_internal.h"
+#include "signpost/waiter.h"
 #include "signpost/directory_db.h"
 #include "signpost/log.h"
 
@@ -97,20 +97,13 @@ int hsds_add_source(hsds_ctx *c, const char *label, hsds_kind kind)
     return c->nsrc++;
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void hsds_progress(hsds_ctx *c, uint64_t done, int force)
 {
     int64_t t;
 
     if (!c->o->progress)
         return;
-    t = now_ms();
+    t = waiter_now_ms();
     if (!force && t - c->last_progress_ms < 100)
         return;
     c->last_progress_ms = t;
@@ -125,11 +118,11 @@ sg_rc hsds_db_error(hsds_ctx *c, const char *doing)
 
 sg_rc hsds_exec(hsds_ctx *c, const char *sql, const char *doing)
 {
-    int64_t t = now_ms();
+    int64_t t = waiter_now_ms();
 
     if (sqlite3_exec(c->db, sql, NULL, NULL, NULL))
         return hsds_db_error(c, doing);
-    sg_debug("hsds import: %s: %lld ms", doing, (long long)(now_ms() - t));
+    sg_debug("hsds import: %s: %lld ms", doing, (long long)(waiter_now_ms() - t));
     return SG_OK;
 }
 

@@ -24,7 +24,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include "http_internal.h"
 #include "signpost/log.h"
@@ -47,19 +46,10 @@ struct http_deadline {
     pthread_t sweeper;
 };
 
-static long long mono_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    /* Never 0, which means "not receiving". */
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + 1;
-}
-
 /* Shuts down every connection past the deadline; how many. */
 static int sweep(http_deadline *dl)
 {
-    long long now = mono_ms();
+    long long now = waiter_now_ms();
     int cut = 0;
 
     pthread_mutex_lock(&dl->lock);
@@ -134,7 +124,7 @@ static void track(http_deadline *dl, struct MHD_Connection *conn, void **socket_
     if (!fd || !(c = calloc(1, sizeof *c)))
         return;
     c->fd = fd->connect_fd;
-    atomic_init(&c->since_ms, mono_ms());
+    atomic_init(&c->since_ms, waiter_now_ms());
     pthread_mutex_lock(&dl->lock);
     c->next = dl->head;
     if (dl->head)
@@ -190,5 +180,5 @@ void http_deadline_answered(struct MHD_Connection *conn)
 {
     conn_clock *c = clock_of(conn);
     if (c)
-        atomic_store(&c->since_ms, mono_ms());
+        atomic_store(&c->since_ms, waiter_now_ms());
 }

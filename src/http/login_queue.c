@@ -23,9 +23,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "http_internal.h"
+#include "signpost/waiter.h"
 
 #define LOGIN_WAIT_MAX_S 30
 
@@ -38,14 +38,6 @@ struct login_queue {
     pthread_t worker;
 };
 
-static long long mono_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Publishes the outcome, then hands the connection back: after the
  * resume the job belongs to the request again and must not be touched. */
 static void finish(login_job *job, int state)
@@ -56,7 +48,7 @@ static void finish(login_job *job, int state)
 
 static void check(login_job *job)
 {
-    if (mono_ms() - job->queued_ms > LOGIN_WAIT_MAX_S * 1000LL) {
+    if (waiter_now_ms() - job->queued_ms > LOGIN_WAIT_MAX_S * 1000LL) {
         finish(job, LOGIN_JOB_BUSY);
         return;
     }
@@ -127,7 +119,7 @@ int login_queue_submit(login_queue *q, login_job *job)
     int ok;
 
     atomic_store(&job->state, LOGIN_JOB_QUEUED);
-    job->queued_ms = mono_ms();
+    job->queued_ms = waiter_now_ms();
     pthread_mutex_lock(&q->lock);
     ok = !q->stop && q->n < q->cap;
     if (ok) {

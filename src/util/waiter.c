@@ -68,3 +68,12 @@ int waiter_stopping(sg_waiter *w)
     pthread_mutex_unlock(&w->lock);
     return stop;
 }
+
+long long waiter_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    /* + 1: callers may use 0 for "not started". */
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + 1;
+}
