@@ -538,19 +538,6 @@ static int add_row(void *ctx, const audit_row *r)
     return json_array_append_new(ctx, o) != 0;
 }
 
-/* ?limit= as 1..AUDIT_LIMIT_MAX; -1 when present and wrong. */
-static int audit_limit(http_ctx *h)
-{
-    const char *v = MHD_lookup_connection_value(h->conn, MHD_GET_ARGUMENT_KIND, "limit");
-    char *end;
-    long n;
-
-    if (!v)
-        return AUDIT_LIMIT_DEFAULT;
-    n = strtol(v, &end, 10);
-    return end == v || *end || n < 1 || n > AUDIT_LIMIT_MAX ? -1 : (int)n;
-}
-
 static MHD_RESULT audit(http_ctx *h)
 {
     staff_session *s;
@@ -561,7 +548,7 @@ static MHD_RESULT audit(http_ctx *h)
 
     if (!http_method_is(h, "GET", &ret) || !(s = staff_require(h, 0, "admin", &ret)))
         return ret;
-    if ((limit = audit_limit(h)) < 0) {
+    if ((limit = http_query_limit(h, AUDIT_LIMIT_DEFAULT, AUDIT_LIMIT_MAX)) < 0) {
         ret = fail(h, MHD_HTTP_BAD_REQUEST, "invalid_query",
                    "limit: a whole number from 1 "
                    "to 1000",

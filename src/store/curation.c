@@ -16,12 +16,6 @@
 
 #define NOW_SQL "strftime('%Y-%m-%dT%H:%M:%SZ','now')"
 
-static void copy_col(sqlite3_stmt *s, int col, char *out, size_t outlen)
-{
-    const unsigned char *v = sqlite3_column_text(s, col);
-    snprintf(out, outlen, "%s", v ? (const char *)v : "");
-}
-
 /* ask_for is a JSON object {"en": "...", "es": "..."}, checked on write. */
 static void read_ask_for(const char *json, dir_curation *c)
 {
@@ -45,17 +39,17 @@ static void read_ask_for(const char *json, dir_curation *c)
 void store_curation_row(sqlite3_stmt *s, int first, dir_curation *c)
 {
     memset(c, 0, sizeof *c);
-    copy_col(s, first, c->service_id, sizeof c->service_id);
-    copy_col(s, first + 1, c->contact_name, sizeof c->contact_name);
-    copy_col(s, first + 2, c->contact_phone, sizeof c->contact_phone);
+    store_col_text(s, first, c->service_id, sizeof c->service_id);
+    store_col_text(s, first + 1, c->contact_name, sizeof c->contact_name);
+    store_col_text(s, first + 2, c->contact_phone, sizeof c->contact_phone);
     read_ask_for((const char *)sqlite3_column_text(s, first + 3), c);
     c->priority = sqlite3_column_int(s, first + 4);
     c->pinned = sqlite3_column_int(s, first + 5);
     c->hidden = sqlite3_column_int(s, first + 6);
-    copy_col(s, first + 7, c->notes, sizeof c->notes);
-    copy_col(s, first + 8, c->verified_on, sizeof c->verified_on);
-    copy_col(s, first + 9, c->verified_by, sizeof c->verified_by);
-    copy_col(s, first + 10, c->updated_at, sizeof c->updated_at);
+    store_col_text(s, first + 7, c->notes, sizeof c->notes);
+    store_col_text(s, first + 8, c->verified_on, sizeof c->verified_on);
+    store_col_text(s, first + 9, c->verified_by, sizeof c->verified_by);
+    store_col_text(s, first + 10, c->updated_at, sizeof c->updated_at);
 }
 
 sg_rc store_curation_get(sg_store *st, const char *service_id, dir_curation *out)

@@ -20,12 +20,6 @@
 #define OPEN_SQL "('suggested', 'referred', 'contacted')"
 #define ROWS_MAX 256 /* referrals of one submission: a few per need */
 
-static void copy_col(sqlite3_stmt *s, int col, char *out, size_t outlen)
-{
-    const unsigned char *v = sqlite3_column_text(s, col);
-    snprintf(out, outlen, "%s", v ? (const char *)v : "");
-}
-
 static void format_time(time_t t, char out[REFERRAL_TIME_LEN])
 {
     struct tm tm;
@@ -41,15 +35,15 @@ static void read_row(sqlite3_stmt *s, referral_row *r)
 
     memset(r, 0, sizeof *r);
     r->id = sqlite3_column_int64(s, 0);
-    copy_col(s, 1, r->domain, sizeof r->domain);
-    copy_col(s, 2, r->service_id, sizeof r->service_id);
-    copy_col(s, 3, status, sizeof status);
+    store_col_text(s, 1, r->domain, sizeof r->domain);
+    store_col_text(s, 2, r->service_id, sizeof r->service_id);
+    store_col_text(s, 3, status, sizeof status);
     r->status = (referral_status)referral_status_parse(status);
     assert((int)r->status >= 0); /* the schema's CHECK holds it to the set */
-    copy_col(s, 4, r->assigned_to, sizeof r->assigned_to);
-    copy_col(s, 5, r->next_follow_up, sizeof r->next_follow_up);
-    copy_col(s, 6, r->updated_at, sizeof r->updated_at);
-    copy_col(s, 7, r->updated_by, sizeof r->updated_by);
+    store_col_text(s, 4, r->assigned_to, sizeof r->assigned_to);
+    store_col_text(s, 5, r->next_follow_up, sizeof r->next_follow_up);
+    store_col_text(s, 6, r->updated_at, sizeof r->updated_at);
+    store_col_text(s, 7, r->updated_by, sizeof r->updated_by);
 }
 
 static void read_event(sqlite3_stmt *s, referral_event *e)
@@ -58,11 +52,11 @@ static void read_event(sqlite3_stmt *s, referral_event *e)
 
     memset(e, 0, sizeof *e);
     e->referral_id = sqlite3_column_int64(s, 0);
-    copy_col(s, 1, e->at, sizeof e->at);
+    store_col_text(s, 1, e->at, sizeof e->at);
     e->from_sms = src && !strcmp((const char *)src, "sms");
-    copy_col(s, 3, e->username, sizeof e->username);
-    copy_col(s, 4, e->status, sizeof e->status);
-    copy_col(s, 5, e->note, sizeof e->note);
+    store_col_text(s, 3, e->username, sizeof e->username);
+    store_col_text(s, 4, e->status, sizeof e->status);
+    store_col_text(s, 5, e->note, sizeof e->note);
 }
 
 /* Grows *arr (of size elements, *cap of them) to hold one more; 0 on success. */
@@ -354,14 +348,14 @@ static void read_followup(sqlite3_stmt *s, followup_item *it)
     char status[16];
 
     memset(it, 0, sizeof *it);
-    copy_col(s, 0, it->screening_id, sizeof it->screening_id);
-    copy_col(s, 1, it->created_at, sizeof it->created_at);
-    copy_col(s, 2, it->domain, sizeof it->domain);
-    copy_col(s, 3, it->service_id, sizeof it->service_id);
-    copy_col(s, 4, status, sizeof status);
+    store_col_text(s, 0, it->screening_id, sizeof it->screening_id);
+    store_col_text(s, 1, it->created_at, sizeof it->created_at);
+    store_col_text(s, 2, it->domain, sizeof it->domain);
+    store_col_text(s, 3, it->service_id, sizeof it->service_id);
+    store_col_text(s, 4, status, sizeof status);
     it->status = (referral_status)referral_status_parse(status);
-    copy_col(s, 5, it->assigned_to, sizeof it->assigned_to);
-    copy_col(s, 6, it->next_follow_up, sizeof it->next_follow_up);
+    store_col_text(s, 5, it->assigned_to, sizeof it->assigned_to);
+    store_col_text(s, 6, it->next_follow_up, sizeof it->next_follow_up);
 }
 
 sg_rc store_followup_due(sg_store *st, int today, int overdue, int limit,

@@ -18,12 +18,6 @@
 #include "signpost/referral_store.h"
 #include "store_internal.h"
 
-static void copy_col(sqlite3_stmt *s, int col, char *out, size_t outlen)
-{
-    const unsigned char *v = sqlite3_column_text(s, col);
-    snprintf(out, outlen, "%s", v ? (const char *)v : "");
-}
-
 static sg_rc look_up(sqlite3 *db, service_label *items, size_t n)
 {
     sqlite3_stmt *s = NULL;
@@ -38,8 +32,8 @@ static sg_rc look_up(sqlite3 *db, service_label *items, size_t n)
         step = sqlite3_step(s);
         if (step == SQLITE_ROW) {
             items[i].found = 1;
-            copy_col(s, 0, items[i].name, sizeof items[i].name);
-            copy_col(s, 1, items[i].phone, sizeof items[i].phone);
+            store_col_text(s, 0, items[i].name, sizeof items[i].name);
+            store_col_text(s, 1, items[i].phone, sizeof items[i].phone);
         } else if (step != SQLITE_DONE) {
             rc = SG_EDB;
         }

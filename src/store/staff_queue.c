@@ -19,12 +19,6 @@
 #include "signpost/referral_store.h"
 #include "store_internal.h"
 
-static void copy_col(sqlite3_stmt *s, int col, char *out, size_t outlen)
-{
-    const unsigned char *v = sqlite3_column_text(s, col);
-    snprintf(out, outlen, "%s", v ? (const char *)v : "");
-}
-
 static int int_or(sqlite3_stmt *s, int col, int dflt)
 {
     return sqlite3_column_type(s, col) == SQLITE_NULL ? dflt : sqlite3_column_int(s, col);
@@ -108,9 +102,9 @@ static void bind_queue(sqlite3_stmt *s, const queue_filter *f)
 static void read_item(sqlite3_stmt *s, queue_item *it)
 {
     memset(it, 0, sizeof *it);
-    copy_col(s, 0, it->id, sizeof it->id);
-    copy_col(s, 1, it->created_at, sizeof it->created_at);
-    copy_col(s, 2, it->language, sizeof it->language);
+    store_col_text(s, 0, it->id, sizeof it->id);
+    store_col_text(s, 1, it->created_at, sizeof it->created_at);
+    store_col_text(s, 2, it->language, sizeof it->language);
     it->wants_help = int_or(s, 3, -1);
     it->pos.day = sqlite3_column_int(s, 4);
     it->pos.help = sqlite3_column_int(s, 5);
@@ -120,13 +114,13 @@ static void read_item(sqlite3_stmt *s, queue_item *it)
                                  sqlite3_column_int(s, 8));
     it->positive_json = (const char *)sqlite3_column_text(s, 9);
     it->help_json = (const char *)sqlite3_column_text(s, 10);
-    copy_col(s, 11, it->receipt, sizeof it->receipt);
+    store_col_text(s, 11, it->receipt, sizeof it->receipt);
     it->texts_scheduled = sqlite3_column_int(s, 12);
     it->texts_sent = sqlite3_column_int(s, 13);
     it->replies = sqlite3_column_int(s, 14);
-    copy_col(s, 15, it->last_reply, sizeof it->last_reply);
-    copy_col(s, 16, it->assigned, sizeof it->assigned);
-    copy_col(s, 17, it->follow_up_due, sizeof it->follow_up_due);
+    store_col_text(s, 15, it->last_reply, sizeof it->last_reply);
+    store_col_text(s, 16, it->assigned, sizeof it->assigned);
+    store_col_text(s, 17, it->follow_up_due, sizeof it->follow_up_due);
 }
 
 sg_rc store_queue_list(sg_store *st, const queue_filter *f,
@@ -165,13 +159,13 @@ static char *dup_col(sqlite3_stmt *s, int col)
 
 static sg_rc read_submission(sqlite3_stmt *s, submission_row *r)
 {
-    copy_col(s, 0, r->id, sizeof r->id);
-    copy_col(s, 1, r->created_at, sizeof r->created_at);
-    copy_col(s, 2, r->kiosk_id, sizeof r->kiosk_id);
-    copy_col(s, 3, r->instrument_id, sizeof r->instrument_id);
-    copy_col(s, 4, r->instrument_version, sizeof r->instrument_version);
-    copy_col(s, 5, r->language, sizeof r->language);
-    copy_col(s, 6, r->scoring_rule, sizeof r->scoring_rule);
+    store_col_text(s, 0, r->id, sizeof r->id);
+    store_col_text(s, 1, r->created_at, sizeof r->created_at);
+    store_col_text(s, 2, r->kiosk_id, sizeof r->kiosk_id);
+    store_col_text(s, 3, r->instrument_id, sizeof r->instrument_id);
+    store_col_text(s, 4, r->instrument_version, sizeof r->instrument_version);
+    store_col_text(s, 5, r->language, sizeof r->language);
+    store_col_text(s, 6, r->scoring_rule, sizeof r->scoring_rule);
     r->safety_score = int_or(s, 7, -1);
     r->safety_complete = sqlite3_column_int(s, 8);
     r->wants_help = int_or(s, 9, -1);
@@ -252,11 +246,11 @@ static int take_print(sqlite3_stmt *s, void *arg)
     print_cb *cb = arg;
     submission_print p;
 
-    copy_col(s, 0, p.job_id, sizeof p.job_id);
-    copy_col(s, 1, p.status, sizeof p.status);
-    copy_col(s, 2, p.created_at, sizeof p.created_at);
+    store_col_text(s, 0, p.job_id, sizeof p.job_id);
+    store_col_text(s, 1, p.status, sizeof p.status);
+    store_col_text(s, 2, p.created_at, sizeof p.created_at);
     p.attempts = sqlite3_column_int(s, 3);
-    copy_col(s, 4, p.error, sizeof p.error);
+    store_col_text(s, 4, p.error, sizeof p.error);
     return cb->fn(cb->ctx, &p);
 }
 
@@ -302,8 +296,8 @@ static int take_consent(sqlite3_stmt *s, void *arg)
 {
     submission_consent *out = arg;
     out->at = (time_t)sqlite3_column_int64(s, 0);
-    copy_col(s, 1, out->language, sizeof out->language);
-    copy_col(s, 2, out->version, sizeof out->version);
+    store_col_text(s, 1, out->language, sizeof out->language);
+    store_col_text(s, 2, out->version, sizeof out->version);
     return 1;
 }
 
