@@ -425,6 +425,23 @@ static void audit_log_is_append_only(void **ctx)
         db_int("SELECT count(*) FROM audit_log WHERE action = 'nothing'", NULL), 0);
 }
 
+/* A daemon of a test's own in a new state folder dir (config path in cfg),
+ * with staff settings staff and the admin "ana"; itest_free + itest_rmtree
+ * end it. */
+static itest_daemon *own_daemon(const char *staff, char dir[ITEST_PATH],
+                                char cfg[ITEST_PATH + 32])
+{
+    itest_opts o = {.config = cfg, .state_dir = dir};
+    itest_daemon *t;
+
+    assert_int_equal(itest_mkdtemp(dir, ITEST_PATH), 0);
+    write_config(dir, staff, cfg, ITEST_PATH + 32);
+    assert_int_equal(
+        run_user(dir, cfg, PW "\n", NULL, 0, "add", "ana", "--role", "admin"), 0);
+    assert_non_null(t = itest_start(&o));
+    return t;
+}
+
 /* The default, tls = auto: HTTPS with the certificate made on first start,
  * and the cookie marked Secure. */
 static void https_login_with_the_generated_certificate(void **ctx)
@@ -436,13 +453,7 @@ static void https_login_with_the_generated_certificate(void **ctx)
     target to;
     (void)ctx;
 
-    assert_int_equal(itest_mkdtemp(dir, sizeof dir), 0);
-    write_config(dir, "tls = auto", cfg, sizeof cfg);
-    assert_int_equal(
-        run_user(dir, cfg, PW "\n", NULL, 0, "add", "ana", "--role", "admin"), 0);
-    itest_opts o = {.config = cfg, .state_dir = dir};
-    t = itest_start(&o);
-    assert_non_null(t);
+    t = own_daemon("tls = auto", dir, cfg);
     to.port = find_port(t, "staff listening on https://127.0.0.1:");
     assert_true(to.port > 0);
     snprintf(ca, sizeof ca, "%s/staff-tls.crt", dir);
@@ -523,11 +534,9 @@ static void sign_ins_at_once_are_checked_one_at_a_time(void **ctx)
     long kb;
     (void)ctx;
 
-    assert_int_equal(itest_mkdtemp(dir, sizeof dir), 0);
-    write_config(dir, "tls = off\nthreads = 8", cfg, sizeof cfg);
-    assert_int_equal(
-        run_user(dir, cfg, PW "\n", NULL, 0, "add", "ana", "--role", "admin"), 0);
-    assert_non_null(t = sc_start(cfg, dir, &port));
+    t = own_daemon("tls = off\nthreads = 8", dir, cfg);
+    port = find_port(t, SC_STAFF_MARK);
+    assert_true(port > 0);
     pthread_barrier_init(&start, NULL, BURST);
     for (int i = 0; i < BURST; i++) {
         b[i] = (burst_try){{port, NULL}, &start, i % 4 == 3, 0};
