@@ -132,7 +132,13 @@ export async function waitHeading(page, text) {
     const main = document.getElementById('view');
     return main && main.dataset.rendered === (location.hash || '#/queue') && !main.querySelector('.loading');
   });
-  await page.locator('main h1').filter({ hasText: text }).waitFor();
+  try {
+    await page.locator('main h1').filter({ hasText: text }).waitFor();
+  } catch (e) {
+    /* Say what the screen showed instead (an error panel names the cause). */
+    const shown = await page.locator('main').innerText().catch(() => '(unreadable)');
+    throw new Error(`expected the heading "${text}"; the screen shows: ${shown.slice(0, 300)}`, { cause: e });
+  }
 }
 
 /* True when the console route answers something other than the router's
